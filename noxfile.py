@@ -1,0 +1,63 @@
+"""Every check is a nox session; the Makefile, .ci/run and CI workflows call these.
+
+Sessions run inside the project's uv-managed environment (``uv sync --frozen``), so the
+locked versions are the ones checked, locally and in CI alike."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "none"
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.error_on_missing_interpreters = True
+
+REPORTS = Path("reports")
+PRODUCTION_VARIABLES = ("CCGPT_TEST_DATABASE_URL", "CCGPT_TEST_REDIS_URL", "CCGPT_TEST_CHROMA_URL")
+
+
+def uv_run(session: nox.Session, *args: str, env: dict[str, str] | None = None) -> None:
+    session.run("uv", "run", "--frozen", *args, env=env, external=True)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole repository."""
+    uv_run(session, "ruff", "check", ".")
+    uv_run(session, "ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package."""
+    uv_run(session, "mypy")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite on the embedded backend, then on PostgreSQL + Redis + Chroma server when
+    CCGPT_TEST_* URLs are set; coverage combined across both, gate at 80%."""
+    REPORTS.mkdir(exist_ok=True)
+    uv_run(session, "coverage", "erase")
+    backends = ["embedded"]
+    if all(os.environ.get(name) for name in PRODUCTION_VARIABLES):
+        backends.append("production")
+    else:
+        session.log("production backend skipped: set " + ", ".join(PRODUCTION_VARIABLES))
+    for backend in backends:
+        session.log(f"--- backend: {backend}")
+        uv_run(
+            session,
+            "pytest",
+            "--cov=customercare",
+            "--cov-report=",
+            f"--junitxml={REPORTS / f'junit-{backend}.xml'}",
+            *session.posargs,
+            env={"CCGPT_TEST_BACKEND": backend, "COVERAGE_FILE": f".coverage.{backend}"},
+        )
+    uv_run(session, "coverage", "combine", "--keep", *[f".coverage.{b}" for b in backends])
+    uv_run(session, "coverage", "xml", "-o", str(REPORTS / "coverage.xml"))
+    uv_run(session, "coverage", "html", "-d", str(REPORTS / "htmlcov"))
+    uv_run(session, "coverage", "report", "--fail-under=80")

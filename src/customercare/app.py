@@ -1,0 +1,85 @@
+"""The FastAPI application: routers, the JSON error mapping and the runtime's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from customercare.db.migrate import upgrade
+from customercare.errors import AppError
+from customercare.knowledge.router import router as documents_router
+from customercare.observability.health import router as health_router
+from customercare.runtime import Runtime, build_runtime
+from customercare.search.router import router as search_router
+from customercare.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app; a given ``runtime`` is used as is (tests), else one is built at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if runtime is not None:
+            app.state.runtime = runtime
+            yield
+            return
+        resolved = settings or get_settings()
+        upgrade(resolved.resolved_database_url)
+        owned = build_runtime(resolved)
+        app.state.runtime = owned
+        from customercare.knowledge.ingestion import resume_unfinished
+
+        if not resolved.redis_url:
+            resume_unfinished(owned)
+        try:
+            yield
+        finally:
+            owned.close()
+
+    app = FastAPI(title="CustomerCareGPT", version="0.1.0", lifespan=lifespan)
+    if runtime is not None:
+        app.state.runtime = runtime
+    for router in (health_router, documents_router, search_router):
+        app.include_router(router)
+    _install_error_handlers(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(_: Request, error: AppError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
+        return JSONResponse(error.to_body(), status_code=error.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+        body = {
+            "error": {
+                "code": "invalid_request",
+                "message": "the request is not valid",
+                "details": {"errors": _jsonable_errors(error)},
+            }
+        }
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        body = {"error": {"code": code, "message": str(error.detail), "details": {}}}
+        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+
+def _jsonable_errors(error: RequestValidationError) -> list[dict[str, object]]:
+    return [
+        {
+            "loc": list(item.get("loc", ())),
+            "msg": str(item.get("msg", "")),
+            "type": item.get("type"),
+        }
+        for item in error.errors()
+    ]

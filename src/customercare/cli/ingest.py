@@ -1,0 +1,125 @@
+"""``ccgpt ingest``: files, folders and web sources into a workspace, with a progress bar."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from customercare.cli.context import (
+    app_errors,
+    console,
+    error_console,
+    fail,
+    open_runtime,
+    settings,
+)
+from customercare.errors import IngestionError
+from customercare.knowledge import service, web_sources
+from customercare.knowledge.models import DocumentStatus
+from customercare.runtime import JobMode, Runtime
+from customercare.tenancy import service as tenancy
+
+TERMINAL = {DocumentStatus.ready, DocumentStatus.failed}
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and not any(part.startswith(".") for part in p.parts)
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise fail(f"{path} does not exist")
+    return found
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def ingest(
+    paths: list[Path] = typer.Argument(None, help="Files or folders to ingest."),
+    workspace: str = typer.Option(..., "--workspace", "-w", help="Workspace id."),
+    tag: list[str] = typer.Option([], "--tag", "-t", help="Tag for every document (repeatable)."),
+    url: str | None = typer.Option(None, help="A web page, site or sitemap URL instead of files."),
+    mode: str = typer.Option("page", help="For --url: page, site (follow links) or sitemap."),
+    max_pages: int | None = typer.Option(None, help="For --url: at most this many pages."),
+) -> None:
+    """Ingest documents; waits until each is ready or failed and exits 1 if any failed."""
+    if not paths and not url:
+        raise fail("give files, folders or --url")
+    # Without Redis the jobs run in this process, one file at a time, so the bar shows real
+    # progress; with Redis they go to the workers and this command waits for them.
+    jobs: JobMode = "redis" if settings().redis_url else "inline"
+    with open_runtime(jobs=jobs) as runtime, app_errors():
+        with runtime.sessions() as session:
+            tenancy.get_workspace_or_raise(session, workspace_id=workspace)
+        queued: list[str] = []
+        failures: list[str] = []
+        if url:
+            limits = web_sources.crawl_limits(runtime.settings, max_pages=max_pages)
+            result = web_sources.crawl(url, mode=mode, limits=limits)
+            registered = web_sources.register_pages(
+                runtime, workspace_id=workspace, result=result, tags=tag
+            )
+            queued += [item.document.id for item in registered.documents]
+            failures += [f"{s['url']}: {s['reason']}" for s in registered.skipped]
+        files = _files(paths or [])
+        with _progress() as progress:
+            task = progress.add_task("ingesting", total=len(files))
+            for path in files:
+                try:
+                    outcome = service.ingest_bytes(
+                        runtime,
+                        workspace_id=workspace,
+                        data=path.read_bytes(),
+                        filename=path.name,
+                        tags=tag,
+                    )
+                    queued.append(outcome.document.id)
+                except IngestionError as error:
+                    failures.append(f"{path}: {error.message}")
+                progress.advance(task)
+        indexing_failures = _wait(runtime, workspace, queued)
+        failures += indexing_failures
+    for failure in failures:
+        error_console.print(f"[red]failed[/red] {failure}")
+    console.print(f"{len(queued) - len(indexing_failures)} ready, {len(failures)} failed")
+    if failures:
+        raise typer.Exit(1)
+
+
+def _wait(runtime: Runtime, workspace: str, document_ids: list[str]) -> list[str]:
+    """Poll until every document is ready or failed (a worker may be doing the work)."""
+    remaining = set(document_ids)
+    failures: list[str] = []
+    with _progress() as progress:
+        task = progress.add_task("indexing", total=len(document_ids))
+        while remaining:
+            with runtime.sessions() as session:
+                for document_id in sorted(remaining):
+                    document = service.get_document(
+                        session, workspace_id=workspace, document_id=document_id
+                    )
+                    if document.status in TERMINAL:
+                        remaining.discard(document_id)
+                        progress.advance(task)
+                        if document.status == DocumentStatus.failed:
+                            failures.append(f"{document.title}: {document.failure_reason}")
+            if remaining:
+                time.sleep(0.5)
+    return failures

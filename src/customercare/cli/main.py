@@ -1,0 +1,26 @@
+"""The ``ccgpt`` command: one small module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from customercare.cli import db, model, workspace
+from customercare.cli.demo import demo
+from customercare.cli.ingest import ingest
+from customercare.cli.search import search
+from customercare.cli.serve import serve, worker
+
+app = typer.Typer(
+    name="ccgpt",
+    help="CustomerCareGPT: answers from your own help content.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(workspace.app, name="workspace")
+app.add_typer(model.app, name="model")
+app.command()(serve)
+app.command()(worker)
+app.command()(ingest)
+app.command()(search)
+app.command()(demo)

@@ -1,0 +1,52 @@
+"""``ccgpt serve`` (the API) and ``ccgpt worker`` (Redis job consumer)."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from customercare.cli.context import fail, settings
+from customercare.observability.logging import configure_logging
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="API processes (needs DATABASE_URL and REDIS_URL if > 1)."),
+) -> None:
+    """Run the HTTP API."""
+    current = settings()
+    configure_logging(level=current.log_level, json=current.log_json)
+    uvicorn.run(
+        "customercare.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=current.log_level.lower(),
+    )
+
+
+def worker(threads: int = typer.Option(1, help="Jobs processed at once.")) -> None:
+    """Consume ingestion jobs from Redis until interrupted."""
+    from customercare.db.migrate import upgrade
+    from customercare.jobs.redis_queue import run_worker
+    from customercare.runtime import build_runtime, ingestion_handler
+
+    current = settings()
+    if not current.redis_url:
+        raise fail("the worker needs REDIS_URL; without it jobs run inside `ccgpt serve`")
+    configure_logging(level=current.log_level, json=current.log_json)
+    upgrade(current.resolved_database_url)
+    runtime = build_runtime(current, jobs=None)
+    try:
+        run_worker(
+            current.redis_url,
+            queue_name=current.job_queue_name,
+            handler=ingestion_handler(runtime),
+            heartbeat_timeout_ms=current.job_heartbeat_timeout_ms,
+            max_retries=current.job_max_retries,
+            threads=threads,
+        )
+    finally:
+        runtime.close()

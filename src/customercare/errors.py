@@ -1,0 +1,84 @@
+"""One error hierarchy. Every error has a stable machine-readable ``code`` and an HTTP status;
+``app.py`` maps them to the JSON body ``{"error": {"code", "message", "details"}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    code = "error"
+    status_code = 400
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+    def to_body(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class NotFoundError(AppError):
+    code = "not_found"
+    status_code = 404
+
+
+class AuthenticationError(AppError):
+    code = "unauthenticated"
+    status_code = 401
+
+
+class ValidationFailed(AppError):
+    code = "invalid_request"
+    status_code = 422
+
+
+class ConflictError(AppError):
+    code = "conflict"
+    status_code = 409
+
+
+class ServiceUnavailable(AppError):
+    code = "service_unavailable"
+    status_code = 503
+
+
+class IngestionError(AppError):
+    """Content that cannot become knowledge; ``code`` says why, ``message`` says it to a person."""
+
+    code = "ingestion_failed"
+    status_code = 422
+
+
+class UnsupportedFileType(IngestionError):
+    code = "unsupported_file_type"
+    status_code = 415
+
+
+class CorruptFile(IngestionError):
+    code = "corrupt_file"
+
+
+class EncryptedFile(IngestionError):
+    code = "encrypted_file"
+
+
+class EmptyDocument(IngestionError):
+    code = "empty_document"
+
+
+class FileTooLarge(IngestionError):
+    code = "file_too_large"
+    status_code = 413
+
+
+class TooManyPages(IngestionError):
+    code = "too_many_pages"
+    status_code = 413
+
+
+class FetchError(IngestionError):
+    """A web page or sitemap could not be fetched."""
+
+    code = "fetch_failed"

@@ -1,0 +1,63 @@
+"""CSV FAQ extraction: each question/answer row becomes one atomic section."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from customercare.errors import CorruptFile, EmptyDocument
+from customercare.knowledge.detect import decode_text, find_qa_columns, sniff_delimiter
+from customercare.knowledge.extractors.base import ExtractedDocument, ExtractionLimits, Section
+
+__all__ = ["extract_csv_faq"]
+
+_MAX_LISTED_COLUMNS = 10
+
+
+def extract_csv_faq(data: bytes, *, limits: ExtractionLimits) -> ExtractedDocument:
+    del limits  # a CSV has no pages
+    text = decode_text(data).lstrip("\ufeff")
+    # Not tabular at all: parse with commas anyway so the error can name what the header holds.
+    delimiter, body = sniff_delimiter(text) or (",", text)
+    rows = _read_rows(body, delimiter)
+    if not rows:
+        raise EmptyDocument("This CSV file has no rows.")
+    header = rows[0]
+    columns = find_qa_columns(header)
+    if columns is None:
+        names = ", ".join(name.strip() for name in header[:_MAX_LISTED_COLUMNS] if name.strip())
+        raise CorruptFile(
+            f"This CSV has no question and answer columns (found: {names or 'no column names'}). "
+            "Name them 'question' and 'answer'.",
+            details={"columns": [name.strip() for name in header]},
+        )
+    sections = _faq_sections(rows[1:], *columns)
+    if not sections:
+        raise EmptyDocument("This CSV has question and answer columns but no filled-in rows.")
+    return ExtractedDocument(title=None, sections=sections)
+
+
+def _read_rows(text: str, delimiter: str) -> list[list[str]]:
+    try:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        return [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise CorruptFile(f"This CSV file cannot be parsed: {exc}.") from exc
+
+
+def _faq_sections(rows: list[list[str]], q_index: int, a_index: int) -> list[Section]:
+    sections: list[Section] = []
+    for row in rows:
+        # The question doubles as the heading, so it must be a single line.
+        question = " ".join(_cell(row, q_index).split())
+        answer = _cell(row, a_index)
+        if not question or not answer:
+            continue  # half-written rows would only produce unanswerable or orphan chunks
+        sections.append(Section(text=f"Q: {question}\nA: {answer}", heading=question, atomic=True))
+    return sections
+
+
+def _cell(row: list[str], index: int) -> str:
+    if index >= len(row):
+        return ""
+    return row[index].strip()

@@ -1,0 +1,120 @@
+"""HTTP for documents: upload, web sources, list, read, replace, re-ingest, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+
+from customercare.deps import RuntimeDep, SessionDep, WorkspaceDep
+from customercare.errors import FileTooLarge
+from customercare.knowledge import service, web_sources
+from customercare.knowledge.models import DocumentStatus
+from customercare.knowledge.schemas import (
+    DocumentList,
+    DocumentPublic,
+    DocumentUploaded,
+    WebSourceCreate,
+    WebSourceResult,
+)
+
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+
+
+async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    # Read one byte past the limit: enough to know it is too large without buffering it all.
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(
+            f"file is larger than the limit of {limit} bytes", details={"limit_bytes": limit}
+        )
+    return data
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED)
+async def upload_document(
+    runtime: RuntimeDep,
+    workspace: WorkspaceDep,
+    response: Response,
+    file: Annotated[UploadFile, File(description="PDF, DOCX, CSV, Markdown, HTML or text")],
+    tags: Annotated[list[str] | None, Form()] = None,
+) -> DocumentUploaded:
+    data = await _read_limited(file, runtime.settings.max_upload_bytes)
+    from starlette.concurrency import run_in_threadpool
+
+    outcome = await run_in_threadpool(
+        lambda: service.ingest_bytes(
+            runtime,
+            workspace_id=workspace.id,
+            data=data,
+            filename=file.filename,
+            tags=_split_tags(tags),
+        )
+    )
+    if not outcome.created:
+        response.status_code = status.HTTP_200_OK
+    return DocumentUploaded(document=outcome.document, deduplicated=not outcome.created)
+
+
+@router.post("/web", status_code=status.HTTP_202_ACCEPTED)
+def add_web_source(
+    runtime: RuntimeDep, workspace: WorkspaceDep, body: WebSourceCreate
+) -> WebSourceResult:
+    return web_sources.ingest_web_source(runtime, workspace_id=workspace.id, source=body)
+
+
+@router.get("")
+def list_documents(
+    session: SessionDep,
+    workspace: WorkspaceDep,
+    status_filter: Annotated[DocumentStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DocumentList:
+    items, total = service.list_documents(
+        session, workspace_id=workspace.id, status=status_filter, limit=limit, offset=offset
+    )
+    return DocumentList(items=items, total=total)
+
+
+@router.get("/{document_id}")
+def get_document(session: SessionDep, workspace: WorkspaceDep, document_id: str) -> DocumentPublic:
+    return service.get_document(session, workspace_id=workspace.id, document_id=document_id)
+
+
+@router.put("/{document_id}/content", status_code=status.HTTP_202_ACCEPTED)
+async def replace_document_content(
+    runtime: RuntimeDep,
+    workspace: WorkspaceDep,
+    document_id: str,
+    file: Annotated[UploadFile, File()],
+) -> DocumentPublic:
+    data = await _read_limited(file, runtime.settings.max_upload_bytes)
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(
+        lambda: service.replace_content(
+            runtime,
+            workspace_id=workspace.id,
+            document_id=document_id,
+            data=data,
+            filename=file.filename,
+        )
+    )
+
+
+@router.post("/{document_id}/reingest", status_code=status.HTTP_202_ACCEPTED)
+def reingest_document(
+    runtime: RuntimeDep, workspace: WorkspaceDep, document_id: str
+) -> DocumentPublic:
+    return service.reingest(runtime, workspace_id=workspace.id, document_id=document_id)
+
+
+@router.delete("/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_document(runtime: RuntimeDep, workspace: WorkspaceDep, document_id: str) -> None:
+    service.delete_document(runtime, workspace_id=workspace.id, document_id=document_id)
+
+
+def _split_tags(tags: list[str] | None) -> list[str]:
+    # Accept repeated form fields and comma-separated values alike.
+    return [tag for value in tags or [] for tag in value.split(",") if tag.strip()]

@@ -1,0 +1,306 @@
+"""Documents of a workspace: register content, replace it, re-ingest, delete, read.
+
+Functions that span several steps (store, validate, enqueue after commit) take the
+``Runtime`` and run their own transactions; reads take a ``Session``. Every function takes
+the workspace explicitly and never reveals a document of another workspace (404)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from customercare.db.engine import transaction
+from customercare.errors import AppError, ConflictError, FileTooLarge, IngestionError, NotFoundError
+from customercare.jobs.base import IngestionRequest
+from customercare.knowledge.detect import detect_content_type
+from customercare.knowledge.extractors import ExtractedDocument, ExtractionLimits, extract
+from customercare.knowledge.models import (
+    ChunkRecord,
+    Document,
+    DocumentContent,
+    DocumentStatus,
+    DocumentTag,
+)
+from customercare.knowledge.schemas import DocumentPublic
+from customercare.runtime import Runtime
+from customercare.search.keyword import index as keyword_index
+from customercare.search.types import Chunk
+from customercare.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOutcome:
+    document: DocumentPublic
+    created: bool
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def validate_content(data: bytes, *, filename: str | None, settings: Settings) -> ExtractedDocument:
+    """Detect and extract, raising the ``IngestionError`` that says why content is unusable."""
+    if len(data) > settings.max_upload_bytes:
+        raise FileTooLarge(
+            f"file is {len(data)} bytes; the limit is {settings.max_upload_bytes} bytes",
+            details={"limit_bytes": settings.max_upload_bytes},
+        )
+    content_type = detect_content_type(data, filename)
+    return extract(data, content_type, limits=ExtractionLimits(max_pages=settings.max_pages))
+
+
+def ingest_bytes(
+    runtime: Runtime,
+    *,
+    workspace_id: str,
+    data: bytes,
+    filename: str | None,
+    tags: Sequence[str] = (),
+    source_url: str | None = None,
+) -> IngestOutcome:
+    """Register content and queue its ingestion. Identical content in the same workspace is
+    not stored twice: the existing document comes back with ``created=False``. Unusable
+    content is recorded as a failed document and its ``IngestionError`` is raised."""
+    if len(data) > runtime.settings.max_upload_bytes:
+        validate_content(data, filename=filename, settings=runtime.settings)
+    digest = content_hash(data)
+    with transaction(runtime.sessions) as session:
+        existing = session.scalar(
+            select(Document).where(
+                Document.workspace_id == workspace_id, Document.content_hash == digest
+            )
+        )
+        if existing is not None and existing.status != DocumentStatus.failed:
+            return IngestOutcome(_public(session, existing), created=False)
+        if existing is not None:
+            document = existing
+            document.version += 1
+            document.status = DocumentStatus.pending
+        else:
+            document = Document(
+                workspace_id=workspace_id,
+                title=filename or source_url or "Untitled",
+                filename=filename,
+                source_url=source_url,
+                content_hash=digest,
+                size_bytes=len(data),
+            )
+            session.add(document)
+            session.flush()
+            session.add(DocumentContent(document_id=document.id, data=data))
+            _set_tags(session, document, tags)
+        document_id, version = document.id, document.version
+    try:
+        extracted = validate_content(data, filename=filename, settings=runtime.settings)
+    except IngestionError as error:
+        error.details["document_id"] = document_id
+        with transaction(runtime.sessions) as session:
+            mark_failed(session, document_id=document_id, version=version, error=error)
+        raise
+    with transaction(runtime.sessions) as session:
+        document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
+        if extracted.title and document.title in (filename, source_url, "Untitled"):
+            document.title = extracted.title[:500]
+        public = _public(session, document)
+    runtime.job_queue.enqueue_ingestion(IngestionRequest(document_id, version))
+    return IngestOutcome(public, created=existing is None)
+
+
+def replace_content(
+    runtime: Runtime, *, workspace_id: str, document_id: str, data: bytes, filename: str | None
+) -> DocumentPublic:
+    """New content for an existing document. It is validated first: invalid content changes
+    nothing, and the old version stays searchable until the new one is indexed."""
+    validate_content(data, filename=filename, settings=runtime.settings)
+    digest = content_hash(data)
+    with transaction(runtime.sessions) as session:
+        document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
+        clash = session.scalar(
+            select(Document.id).where(
+                Document.workspace_id == workspace_id,
+                Document.content_hash == digest,
+                Document.id != document_id,
+            )
+        )
+        if clash is not None:
+            raise ConflictError(
+                "another document already has this content", details={"document_id": clash}
+            )
+        content = session.get(DocumentContent, document_id)
+        assert content is not None
+        content.data = data
+        document.content_hash = digest
+        document.size_bytes = len(data)
+        document.filename = filename or document.filename
+        version = _queue_new_version(document)
+        public = _public(session, document)
+    runtime.job_queue.enqueue_ingestion(IngestionRequest(document_id, version))
+    return public
+
+
+def reingest(runtime: Runtime, *, workspace_id: str, document_id: str) -> DocumentPublic:
+    """Process the stored content again (after a settings or model change, or a failure)."""
+    with transaction(runtime.sessions) as session:
+        document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
+        version = _queue_new_version(document)
+        public = _public(session, document)
+    runtime.job_queue.enqueue_ingestion(IngestionRequest(document_id, version))
+    return public
+
+
+def delete_document(runtime: Runtime, *, workspace_id: str, document_id: str) -> None:
+    """Remove the document, its chunks, its keyword postings and its vectors."""
+    with transaction(runtime.sessions) as session:
+        document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
+        remove_chunks(session, workspace_id=workspace_id, document_id=document_id)
+        session.execute(delete(DocumentTag).where(DocumentTag.document_id == document_id))
+        session.execute(delete(DocumentContent).where(DocumentContent.document_id == document_id))
+        session.delete(document)
+    runtime.vector_store.delete_document(workspace_id=workspace_id, document_id=document_id)
+
+
+def remove_chunks(session: Session, *, workspace_id: str, document_id: str) -> None:
+    keyword_index.remove_document(session, workspace_id=workspace_id, document_id=document_id)
+    session.execute(
+        delete(ChunkRecord).where(
+            ChunkRecord.workspace_id == workspace_id, ChunkRecord.document_id == document_id
+        )
+    )
+
+
+def mark_failed(session: Session, *, document_id: str, version: int, error: AppError) -> None:
+    document = session.get(Document, document_id)
+    if document is None or document.version != version:
+        return
+    document.status = DocumentStatus.failed
+    document.failure_code = error.code
+    document.failure_reason = error.message
+
+
+def get_document(session: Session, *, workspace_id: str, document_id: str) -> DocumentPublic:
+    return _public(
+        session, _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
+    )
+
+
+def list_documents(
+    session: Session,
+    *,
+    workspace_id: str,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[DocumentPublic], int]:
+    conditions = [Document.workspace_id == workspace_id]
+    if status:
+        conditions.append(Document.status == status)
+    total = session.scalar(select(func.count()).select_from(Document).where(*conditions)) or 0
+    documents = session.scalars(
+        select(Document)
+        .where(*conditions)
+        .order_by(Document.created_at.desc(), Document.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_public(session, document) for document in documents], total
+
+
+def document_ids_matching(
+    session: Session,
+    *,
+    workspace_id: str,
+    document_ids: Collection[str] | None = None,
+    tags: Collection[str] | None = None,
+) -> set[str] | None:
+    """The documents a search may draw from, or None for "all of the workspace"."""
+    if not document_ids and not tags:
+        return None
+    statement = select(Document.id).where(Document.workspace_id == workspace_id)
+    if document_ids:
+        statement = statement.where(Document.id.in_(list(document_ids)))
+    if tags:
+        statement = statement.where(
+            Document.id.in_(
+                select(DocumentTag.document_id).where(
+                    DocumentTag.workspace_id == workspace_id, DocumentTag.tag.in_(list(tags))
+                )
+            )
+        )
+    return set(session.scalars(statement))
+
+
+def load_chunks(
+    session: Session, *, workspace_id: str, chunk_ids: Collection[str]
+) -> dict[str, Chunk]:
+    """Chunks of indexed versions only, so stale vectors of a replaced version never surface."""
+    if not chunk_ids:
+        return {}
+    rows = session.execute(
+        select(ChunkRecord, Document.title, Document.source_url)
+        .join(Document, Document.id == ChunkRecord.document_id)
+        .where(
+            ChunkRecord.workspace_id == workspace_id,
+            Document.workspace_id == workspace_id,
+            ChunkRecord.id.in_(list(chunk_ids)),
+            ChunkRecord.version == Document.indexed_version,
+        )
+    ).tuples()
+    return {
+        record.id: Chunk(
+            id=record.id,
+            workspace_id=record.workspace_id,
+            document_id=record.document_id,
+            version=record.version,
+            position=record.position,
+            text=record.text,
+            title=title,
+            heading=record.heading,
+            page=record.page,
+            source_url=source_url,
+        )
+        for record, title, source_url in rows
+    }
+
+
+def document_content(session: Session, *, document_id: str) -> bytes:
+    content = session.get(DocumentContent, document_id)
+    if content is None:
+        raise NotFoundError(f"document {document_id} has no stored content")
+    return content.data
+
+
+def _queue_new_version(document: Document) -> int:
+    document.version += 1
+    document.status = DocumentStatus.pending
+    document.failure_code = None
+    document.failure_reason = None
+    return document.version
+
+
+def _get_or_raise(session: Session, *, workspace_id: str, document_id: str) -> Document:
+    document = session.get(Document, document_id)
+    # Another workspace's document is reported exactly like a missing one.
+    if document is None or document.workspace_id != workspace_id:
+        raise NotFoundError(f"document {document_id} not found")
+    return document
+
+
+def _set_tags(session: Session, document: Document, tags: Sequence[str]) -> None:
+    for tag in sorted({tag.strip().lower() for tag in tags if tag.strip()}):
+        session.add(
+            DocumentTag(document_id=document.id, tag=tag[:100], workspace_id=document.workspace_id)
+        )
+
+
+def _public(session: Session, document: Document) -> DocumentPublic:
+    session.flush()
+    tags = session.scalars(
+        select(DocumentTag.tag)
+        .where(DocumentTag.document_id == document.id)
+        .order_by(DocumentTag.tag)
+    )
+    return DocumentPublic.model_validate(document).model_copy(update={"tags": list(tags)})

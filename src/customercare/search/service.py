@@ -1,0 +1,113 @@
+"""Hybrid retrieval for one workspace: BM25 and dense candidates fused by reciprocal rank.
+
+Dense candidates come from the vector store and are kept only if their chunk belongs to a
+document's indexed version, so a re-ingest in progress never mixes two versions."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from customercare.knowledge import service as knowledge
+from customercare.runtime import Runtime
+from customercare.search.fusion import Ranking, reciprocal_rank_fusion
+from customercare.search.keyword import index as keyword_index
+from customercare.search.types import Chunk
+
+SearchMode = Literal["hybrid", "bm25", "dense"]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    chunk: Chunk
+    rank: int
+    score: float
+    keyword_score: float | None
+    dense_similarity: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    hits: list[SearchHit]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def search(
+    runtime: Runtime,
+    session: Session,
+    *,
+    workspace_id: str,
+    query: str,
+    limit: int = 10,
+    mode: SearchMode = "hybrid",
+    document_ids: Collection[str] | None = None,
+    tags: Collection[str] | None = None,
+    candidates: int | None = None,
+) -> SearchResult:
+    settings = runtime.settings
+    depth = max(candidates or settings.candidates_per_retriever, limit)
+    timings: dict[str, float] = {}
+    allowed = knowledge.document_ids_matching(
+        session, workspace_id=workspace_id, document_ids=document_ids, tags=tags
+    )
+    keyword: list[tuple[str, float]] = []
+    dense: list[tuple[str, float]] = []
+    if mode in ("hybrid", "bm25"):
+        started = time.perf_counter()
+        keyword = keyword_index.search(
+            session,
+            workspace_id=workspace_id,
+            query=query,
+            limit=depth,
+            parameters=keyword_index.BM25Parameters(k1=settings.bm25_k1, b=settings.bm25_b),
+            document_ids=allowed,
+        )
+        timings["keyword"] = _elapsed_ms(started)
+    if mode in ("hybrid", "dense") and query.strip():
+        started = time.perf_counter()
+        vector = runtime.embedder.embed([query])[0]
+        timings["embed"] = _elapsed_ms(started)
+        started = time.perf_counter()
+        dense = runtime.vector_store.query(
+            workspace_id=workspace_id, vector=vector, limit=depth, document_ids=allowed
+        )
+        timings["dense"] = _elapsed_ms(started)
+    started = time.perf_counter()
+    chunks = knowledge.load_chunks(
+        session, workspace_id=workspace_id, chunk_ids={cid for cid, _ in keyword + dense}
+    )
+    keyword = [(cid, s) for cid, s in keyword if cid in chunks]
+    dense = [(cid, s) for cid, s in dense if cid in chunks]
+    keyword_scores, dense_scores = dict(keyword), dict(dense)
+    if mode == "bm25":
+        ranked = keyword
+    elif mode == "dense":
+        ranked = dense
+    else:
+        ranked = reciprocal_rank_fusion(
+            [
+                Ranking([cid for cid, _ in keyword], settings.keyword_weight),
+                Ranking([cid for cid, _ in dense], settings.dense_weight),
+            ],
+            k=settings.rrf_k,
+        )
+    hits = [
+        SearchHit(
+            chunk=chunks[cid],
+            rank=rank,
+            score=score,
+            keyword_score=keyword_scores.get(cid),
+            dense_similarity=dense_scores.get(cid),
+        )
+        for rank, (cid, score) in enumerate(ranked[:limit], start=1)
+    ]
+    timings["fuse"] = _elapsed_ms(started)
+    return SearchResult(hits=hits, timings_ms=timings)
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)

@@ -1,0 +1,47 @@
+"""The vector store interface. Similarities are cosine similarities (higher is better)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from customercare.search.embedding.base import Vectors
+
+
+@dataclass(frozen=True, slots=True)
+class VectorRecord:
+    chunk_id: str
+    document_id: str
+    version: int
+
+
+class VectorStore(Protocol):
+    def upsert(
+        self, *, workspace_id: str, records: Sequence[VectorRecord], vectors: Vectors
+    ) -> None:
+        """Insert or replace; ids are deterministic, so a retried job never duplicates."""
+        ...
+
+    def query(
+        self,
+        *,
+        workspace_id: str,
+        vector: Vectors,
+        limit: int,
+        document_ids: Collection[str] | None = None,
+    ) -> list[tuple[str, float]]: ...
+
+    def delete_document(
+        self, *, workspace_id: str, document_id: str, keep_version: int | None = None
+    ) -> None:
+        """Remove a document's vectors, all of them or all but ``keep_version``'s."""
+        ...
+
+    def delete_workspace(self, *, workspace_id: str) -> None: ...
+
+    def count(self, *, workspace_id: str) -> int: ...
+
+    def heartbeat(self) -> None:
+        """Raise if the store cannot be reached."""
+        ...

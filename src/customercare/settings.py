@@ -1,0 +1,105 @@
+"""All configuration, read once from the environment (prefix ``CCGPT_``) or a ``.env`` file.
+
+The embedded default needs nothing: a SQLite file and an embedded Chroma under ``data_dir``,
+in-process jobs. Setting ``DATABASE_URL``, ``REDIS_URL`` or ``CHROMA_URL`` switches each part to
+its production server.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbedderKind = Literal[
+    "onnx",
+    "sentence_transformers",
+    "openai_compatible",
+]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CCGPT_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "CCGPT_DATABASE_URL")
+    )
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "CCGPT_REDIS_URL")
+    )
+    chroma_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("CHROMA_URL", "CCGPT_CHROMA_URL")
+    )
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    # Ingestion limits: a file over max_upload_bytes or with more pages is refused.
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_pages: int = 500
+    chunk_size_words: int = 180
+    chunk_overlap_words: int = 40
+
+    # Web sources: crawled within the start URL's host only.
+    crawl_max_pages: int = 50
+    crawl_max_bytes_per_page: int = 2 * 1024 * 1024
+    crawl_max_total_bytes: int = 20 * 1024 * 1024
+    crawl_timeout_seconds: float = 10.0
+    crawl_user_agent: str = "CustomerCareGPT-crawler/0.1"
+    # Off by default: a tenant must not make the server fetch its own private network (SSRF).
+    crawl_allow_private_addresses: bool = False
+
+    # Dense embeddings.
+    embedder: EmbedderKind = "onnx"
+    embedding_model_dir: Path | None = None
+    embedding_model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
+    # Shared by every data directory so the model is fetched once per machine.
+    model_cache_dir: Path = Path.home() / ".cache" / "customercare" / "models"
+    embedding_batch_size: int = 32
+    embedding_max_tokens: int = 256
+    embedding_api_base: str | None = None
+    embedding_api_key: str | None = None
+    embedding_api_model: str = "text-embedding-3-small"
+    embedding_threads: int = 0
+
+    # Retrieval.
+    bm25_k1: float = 0.9
+    bm25_b: float = 0.4
+    rrf_k: int = 60
+    keyword_weight: float = 1.0
+    dense_weight: float = 1.0
+    candidates_per_retriever: int = 100
+    default_search_limit: int = 10
+
+    # Jobs.
+    job_max_retries: int = 3
+    job_heartbeat_timeout_ms: int = 60_000
+    job_queue_name: str = "ccgpt-ingestion"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{(self.data_dir / 'customercare.db').resolve()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept ``postgres://`` and ``postgresql://``; drive them with psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,64 @@
+"""Workspaces and API keys. Keys are shown once and stored as SHA-256 digests: they are long
+random secrets, so a slow password hash would add latency without adding safety."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from customercare.errors import AuthenticationError, NotFoundError
+from customercare.ids import utcnow
+from customercare.tenancy.models import ApiKey, Workspace
+
+KEY_PREFIX = "ccgpt"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedApiKey:
+    key: ApiKey
+    secret: str
+
+
+def create_workspace(session: Session, *, name: str) -> Workspace:
+    workspace = Workspace(name=name)
+    session.add(workspace)
+    session.flush()
+    return workspace
+
+
+def get_workspace_or_raise(session: Session, *, workspace_id: str) -> Workspace:
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise NotFoundError(f"workspace {workspace_id} not found")
+    return workspace
+
+
+def list_workspaces(session: Session) -> list[Workspace]:
+    return list(session.scalars(select(Workspace).order_by(Workspace.created_at)))
+
+
+def create_api_key(session: Session, *, workspace_id: str, name: str) -> IssuedApiKey:
+    get_workspace_or_raise(session, workspace_id=workspace_id)
+    prefix = secrets.token_hex(4)
+    secret = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(workspace_id=workspace_id, name=name, prefix=prefix, key_hash=_digest(secret))
+    session.add(key)
+    session.flush()
+    return IssuedApiKey(key=key, secret=secret)
+
+
+def authenticate_api_key(session: Session, *, secret: str) -> Workspace:
+    """The workspace a key belongs to; one generic error for unknown, malformed or revoked keys."""
+    key = session.scalar(select(ApiKey).where(ApiKey.key_hash == _digest(secret)))
+    if key is None or key.revoked_at is not None:
+        raise AuthenticationError("invalid or revoked API key")
+    key.last_used_at = utcnow()
+    return get_workspace_or_raise(session, workspace_id=key.workspace_id)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
