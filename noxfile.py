@@ -6,6 +6,7 @@ locked versions are the ones checked, locally and in CI alike."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import nox
@@ -18,8 +19,12 @@ REPORTS = Path("reports")
 PRODUCTION_VARIABLES = ("CCGPT_TEST_DATABASE_URL", "CCGPT_TEST_REDIS_URL", "CCGPT_TEST_CHROMA_URL")
 
 
+# `uv run` exports UV (its own path); the Makefile's bootstrap puts uv in .tools/bin.
+UV = os.environ.get("UV") or shutil.which("uv") or str(Path(".tools/bin/uv").resolve())
+
+
 def uv_run(session: nox.Session, *args: str, env: dict[str, str] | None = None) -> None:
-    session.run("uv", "run", "--frozen", *args, env=env, external=True)
+    session.run(UV, "run", "--frozen", *args, env=env, external=True)
 
 
 @nox.session

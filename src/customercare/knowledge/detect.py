@@ -206,24 +206,27 @@ def _suffix(filename: str | None) -> str:
 
 # -- text flavours -------------------------------------------------------------------------------
 
+# Uploads are untrusted: every pattern below stops at the next delimiter (no ".*?" spans), so
+# a hostile line of 64 KiB of "[" or "**" costs linear, not quadratic, time.
+
 _HTML_START = re.compile(r"<(!doctype\s+html|html[\s>])", re.IGNORECASE)
 _HTML_PREAMBLE = re.compile(r"^\s*(?:<!--.*?-->\s*|<\?xml[^>]*\?>\s*)*", re.DOTALL)
 _HTML_TAG = re.compile(
     r"</?(?:html|head|body|title|meta|link|p|div|span|h[1-6]|ul|ol|li|table|tr|td|th|a|br|"
-    r"section|article|main|nav|header|footer|img|strong|em|b|i|script|style)\b[^>]*>",
+    r"section|article|main|nav|header|footer|img|strong|em|b|i|script|style)\b[^<>]*>",
     re.IGNORECASE,
 )
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.MULTILINE)
 _MD_STRONG = (
     _MD_HEADING,
     re.compile(r"^ {0,3}(```|~~~)", re.MULTILINE),  # fenced code
-    re.compile(r"!?\[[^\]\n]+\]\([^)\s]+[^)]*\)"),  # link or image
-    re.compile(r"^[^\n]*\S[^\n]*\n {0,3}(=+|-{2,})[ \t]*$", re.MULTILINE),  # setext heading
+    re.compile(r"\[[^\[\]\n]+\]\([^()\s]+\)"),  # link or image
+    re.compile(r"^[ \t]*\S[^\n]*\n {0,3}(=+|-{2,})[ \t]*$", re.MULTILINE),  # setext heading
 )
 _MD_WEAK = (
     re.compile(r"^ {0,3}([-*+]|\d+[.)])[ \t]+\S", re.MULTILINE),  # list item
-    re.compile(r"(\*\*|__)\S[^\n]*?\S\1"),  # strong emphasis
-    re.compile(r"(?<![\w*])\*\S[^*\n]*?\S\*(?![\w*])"),  # emphasis
+    re.compile(r"\*\*[^*\s][^*\n]*\*\*|__[^_\s][^_\n]*__"),  # strong emphasis
+    re.compile(r"(?<![\w*])\*[^*\s][^*\n]*(?<=\S)\*(?![\w*])"),  # emphasis
     re.compile(r"`[^`\n]+`"),  # inline code
     re.compile(r"^ {0,3}>[ \t]?\S", re.MULTILINE),  # block quote
     re.compile(r"^ {0,3}\|.*\|[ \t]*$", re.MULTILINE),  # table row
@@ -342,7 +345,7 @@ def sniff_delimiter(text: str) -> tuple[str, str] | None:
     candidates = list(_DELIMITERS)
     try:
         # A small sample: the Sniffer's regexes get slow on large inputs.
-        sniffed = csv.Sniffer().sniff(text[:8192], delimiters="".join(_DELIMITERS))
+        sniffed = csv.Sniffer().sniff(text[:4096], delimiters="".join(_DELIMITERS))
         candidates.remove(sniffed.delimiter)
         candidates.insert(0, sniffed.delimiter)
     except csv.Error:
