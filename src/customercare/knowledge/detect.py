@@ -69,7 +69,7 @@ _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x00asm", "a WebAssembly module"),
     (b"{\\rtf", "an RTF document (save it as .docx or PDF)"),
 )
-# The BMP/MZ/BZh signatures are short enough to start a text file; these need more evidence.
+# These signatures are short enough to start a real text file, so they need more evidence.
 _WEAK_SIGNATURES = {b"BM", b"MZ", b"BZh", b"ID3"}
 
 

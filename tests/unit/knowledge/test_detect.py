@@ -188,6 +188,7 @@ def test_question_answer_csv() -> None:
     assert detect_content_type(data, "faq.txt") is ContentType.csv
 
 
+@pytest.mark.timeout(20)
 @pytest.mark.parametrize(
     "data",
     [
@@ -270,3 +271,24 @@ def test_sniff_delimiter_honours_excel_sep_line() -> None:
 
 def test_sniff_delimiter_none_for_prose() -> None:
     assert sniff_delimiter("One line only, with a comma.") is None
+
+
+# -- hostile input -------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"**a " * 15_000,
+        b"[" * 60_000,
+        b"<p" * 30_000,
+        b"[x](" + b"a" * 60_000,
+        b"x" + b" a" * 30_000,
+    ],
+    ids=["emphasis", "brackets", "tags", "link", "setext"],
+)
+def test_pathological_lines_are_detected_in_linear_time(data: bytes) -> None:
+    # Quadratic regexes take tens of seconds on these; linear ones take milliseconds.
+    # A quadratic regex would hang here for tens of seconds; the timeout marker catches it.
+    detect_content_type(data)

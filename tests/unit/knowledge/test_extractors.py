@@ -455,3 +455,19 @@ def test_text_long_first_line_is_not_a_title() -> None:
 def test_whitespace_text_is_empty() -> None:
     with pytest.raises(EmptyDocument):
         extract(b" \n\n\t", ContentType.text, limits=LIMITS)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"**a " * 15_000,
+        b"[" * 60_000,
+        b"# a" + b" " * 60_000 + b"x\n\nBody.",
+        b"# T\n\n" + b"<!--" * 15_000,
+    ],
+    ids=["emphasis", "brackets", "heading-spaces", "unclosed-comments"],
+)
+def test_markdown_pathological_lines_take_linear_time(data: bytes) -> None:
+    # A quadratic regex would hang here for tens of seconds; the timeout marker catches it.
+    extract(data, ContentType.markdown, limits=LIMITS)

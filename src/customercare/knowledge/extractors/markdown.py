@@ -12,7 +12,7 @@ __all__ = ["extract_markdown", "strip_markdown"]
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _FRONT_TITLE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t](.*))?$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _NOT_SETEXT_TEXT = re.compile(r"^ {0,3}([-*+>|]|\d+[.)])")
@@ -22,18 +22,19 @@ _DROP_LINE = re.compile(
     r"^ {0,3}(\[[^\]]+\]:[ \t]*\S+.*|([-*_])([ \t]*\2){2,}[ \t]*|"
     r"\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*)$"
 )
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Uploads are untrusted: each pattern's body excludes its own delimiters, so a hostile line
+# full of "[" or "**" is processed in linear rather than quadratic time.
 _INLINE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (_COMMENT, ""),
-    (re.compile(r"!\[[^\]]*\](\([^)]*\)|\[[^\]]*\])"), ""),  # images
-    (re.compile(r"\[([^\]]+)\](\([^)]*\)|\[[^\]]*\])"), r"\1"),  # links: keep the text
-    (re.compile(r"<((?:https?|mailto):[^>\s]+|[^@>\s]+@[^>\s]+)>"), r"\1"),  # autolinks
-    (re.compile(r"</?[A-Za-z][^>\n]*>"), ""),  # inline HTML tags
-    (re.compile(r"(`+)(.+?)\1"), r"\2"),  # inline code: keep the code
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"!\[[^\[\]\n]*\](?:\([^()\n]*\)|\[[^\[\]\n]*\])"), ""),  # images
+    (re.compile(r"\[([^\[\]\n]+)\](?:\([^()\n]*\)|\[[^\[\]\n]*\])"), r"\1"),  # links: keep text
+    (re.compile(r"<((?:https?|mailto):[^<>\s]+|[^<>@\s]+@[^<>\s]+)>"), r"\1"),  # autolinks
+    (re.compile(r"</?[A-Za-z][^<>\n]*>"), ""),  # inline HTML tags
+    (re.compile(r"(`+)([^`\n]+)\1"), r"\2"),  # inline code: keep the code
+    (re.compile(r"\*\*(?=\S)([^*\n]+)(?<=\S)\*\*"), r"\1"),
+    (re.compile(r"(?<![\w_])__(?=\S)([^_\n]+)(?<=\S)__(?![\w_])"), r"\1"),
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),
     (re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1"),
-    (re.compile(r"~~(.+?)~~"), r"\1"),
+    (re.compile(r"~~([^~\n]+)~~"), r"\1"),
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])"), r"\1"),  # backslash escapes
 )
 
@@ -88,7 +89,7 @@ def _split_sections(body: str) -> tuple[list[Section], str | None]:
             builder.lines.append(line)
             continue
         if atx := _ATX.match(line):
-            heading = _inline(atx.group(2) or "")
+            heading = _inline(_strip_closing_hashes(atx.group(2) or ""))
             if len(atx.group(1)) == 1 and first_h1 is None and heading:
                 first_h1 = heading
             builder.start(heading)
@@ -103,6 +104,15 @@ def _split_sections(body: str) -> tuple[list[Section], str | None]:
     return builder.sections, first_h1
 
 
+def _strip_closing_hashes(text: str) -> str:
+    # "## Refunds ##": the closing run counts only after a space (a regex would backtrack).
+    text = text.strip()
+    without = text.rstrip("#")
+    if without != text and (not without or without[-1] in " \t"):
+        return without.strip()
+    return text
+
+
 def _is_setext_underline(line: str, previous: list[str]) -> bool:
     if not _SETEXT.match(line) or not previous or not previous[-1].strip():
         return False
@@ -115,7 +125,7 @@ def strip_markdown(text: str) -> str:
     out: list[str] = []
     fence: str | None = None
     # Comments may span lines, so they go before the line-by-line pass.
-    for line in _COMMENT.sub("", text).split("\n"):
+    for line in _drop_comments(text).split("\n"):
         if fence is not None:
             if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
                 fence = None
@@ -130,6 +140,20 @@ def strip_markdown(text: str) -> str:
         # Inline rules run per line so that code blocks stay verbatim.
         out.append(_inline(_clean_line(line), keep_lines=True))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
+
+
+def _drop_comments(text: str) -> str:
+    # str.find instead of a lazy regex: an unclosed "<!--" must not be rescanned per match.
+    parts: list[str] = []
+    position = 0
+    while (start := text.find("<!--", position)) != -1:
+        end = text.find("-->", start + 4)
+        if end == -1:
+            break
+        parts.append(text[position:start])
+        position = end + 3
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def _clean_line(line: str) -> str:
