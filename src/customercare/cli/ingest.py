@@ -17,12 +17,15 @@ from customercare.cli.context import (
     settings,
 )
 from customercare.errors import IngestionError
+from customercare.jobs.inprocess import CollectingJobQueue
 from customercare.knowledge import service, web_sources
+from customercare.knowledge.ingestion import ingest_documents
 from customercare.knowledge.models import DocumentStatus
-from customercare.runtime import JobMode, Runtime
+from customercare.runtime import Runtime
 from customercare.tenancy import service as tenancy
 
 TERMINAL = {DocumentStatus.ready, DocumentStatus.failed}
+BATCH = 16
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -62,10 +65,12 @@ def ingest(
     """Ingest documents; waits until each is ready or failed and exits 1 if any failed."""
     if not paths and not url:
         raise fail("give files, folders or --url")
-    # Without Redis the jobs run in this process, one file at a time, so the bar shows real
-    # progress; with Redis they go to the workers and this command waits for them.
-    jobs: JobMode = "redis" if settings().redis_url else "inline"
-    with open_runtime(jobs=jobs) as runtime, app_errors():
+    # Without Redis the jobs run in this process in batches (the embedder needs full batches);
+    # with Redis they go to the workers and this command waits for them.
+    collected = None if settings().redis_url else CollectingJobQueue()
+    with open_runtime(jobs="redis" if collected is None else None) as runtime, app_errors():
+        if collected is not None:
+            runtime.jobs = collected
         with runtime.sessions() as session:
             tenancy.get_workspace_or_raise(session, workspace_id=workspace)
         queued: list[str] = []
@@ -77,6 +82,8 @@ def ingest(
                 runtime, workspace_id=workspace, result=result, tags=tag
             )
             queued += [item.document.id for item in registered.documents]
+            if collected is not None:
+                ingest_documents(runtime, collected.drain())
             failures += [f"{s['url']}: {s['reason']}" for s in registered.skipped]
         files = _files(paths or [])
         with _progress() as progress:
@@ -93,7 +100,11 @@ def ingest(
                     queued.append(outcome.document.id)
                 except IngestionError as error:
                     failures.append(f"{path}: {error.message}")
+                if collected is not None and len(collected.requests) >= BATCH:
+                    ingest_documents(runtime, collected.drain())
                 progress.advance(task)
+            if collected is not None:
+                ingest_documents(runtime, collected.drain())
         indexing_failures = _wait(runtime, workspace, queued)
         failures += indexing_failures
     for failure in failures:

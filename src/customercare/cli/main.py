@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from customercare.cli import db, model, workspace
+from customercare.cli import db, evaluate, model, workspace
+from customercare.cli.bench import bench
 from customercare.cli.demo import demo
 from customercare.cli.ingest import ingest
 from customercare.cli.search import search
@@ -19,8 +20,10 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(workspace.app, name="workspace")
 app.add_typer(model.app, name="model")
+app.add_typer(evaluate.app, name="eval")
 app.command()(serve)
 app.command()(worker)
 app.command()(ingest)
 app.command()(search)
 app.command()(demo)
+app.command()(bench)

@@ -10,6 +10,7 @@ from rich.table import Table
 from customercare.cli.context import app_errors, console, open_runtime
 from customercare.search import service
 from customercare.search.router import to_public
+from customercare.tenancy import service as tenancy
 
 
 def search(
@@ -23,6 +24,8 @@ def search(
     if mode not in ("hybrid", "bm25", "dense"):
         raise typer.BadParameter("mode must be hybrid, bm25 or dense", param_hint="--mode")
     with open_runtime() as runtime, app_errors(), runtime.sessions() as session:
+        # An unknown id would otherwise look like a workspace with no matching passages.
+        tenancy.get_workspace_or_raise(session, workspace_id=workspace)
         result = service.search(
             runtime,
             session,

@@ -28,6 +28,7 @@ def list_() -> None:
     """List workspaces."""
     with open_runtime() as runtime, runtime.sessions() as session:
         table = Table("id", "name", "created")
+        table.columns[0].no_wrap = True
         for workspace in tenancy.list_workspaces(session):
             table.add_row(workspace.id, workspace.name, workspace.created_at.isoformat())
     console.print(table)

@@ -1,0 +1,1 @@
+"""Measuring retrieval: BEIR datasets, IR metrics, TREC run files, benchmarks."""

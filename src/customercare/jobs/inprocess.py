@@ -77,6 +77,26 @@ class InlineJobQueue:
         return None
 
 
+class CollectingJobQueue:
+    """Keeps requests for the caller to run in batches (bulk loads, evaluation, benchmarks)."""
+
+    def __init__(self) -> None:
+        self.requests: list[IngestionRequest] = []
+
+    def enqueue_ingestion(self, request: IngestionRequest) -> None:
+        self.requests.append(request)
+
+    def drain(self) -> list[IngestionRequest]:
+        requests, self.requests = self.requests, []
+        return requests
+
+    def wait_until_idle(self, timeout_seconds: float) -> bool:
+        return not self.requests
+
+    def close(self) -> None:
+        return None
+
+
 def run_with_retries(
     handler: IngestionHandler, request: IngestionRequest, max_retries: int, backoff: float
 ) -> None:

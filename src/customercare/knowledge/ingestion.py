@@ -3,9 +3,15 @@
 Safe to run twice for the same request and safe to interrupt anywhere: chunk ids are
 deterministic (document, version, position), vectors are upserted before the database swap,
 and the swap of the searchable version is one transaction. A job for a superseded version
-(the document was replaced or deleted meanwhile) does nothing."""
+(the document was replaced or deleted meanwhile) does nothing.
+
+Documents are processed in batches so that the embedder sees full batches (its throughput
+drops sharply with one small document per call)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import structlog
 from sqlalchemy import insert, select
@@ -27,139 +33,211 @@ from customercare.search.vectorstore.base import VectorRecord
 log = structlog.get_logger(__name__)
 
 
+@dataclass
+class _Work:
+    """One document of a batch, from claim to swap."""
+
+    request: IngestionRequest
+    workspace_id: str
+    title: str
+    filename: str | None
+    data: bytes
+    attempts: int
+    # Stale vectors can exist only if an earlier version was indexed or ran, or an attempt
+    # crashed.
+    may_have_stale_vectors: bool
+    content_type: str = ""
+    page_count: int | None = None
+    drafts: list[ChunkDraft] | None = None
+    texts: list[str] | None = None
+
+
 def chunk_id(document_id: str, version: int, position: int) -> str:
     return f"{document_id}:{version}:{position}"
 
 
 def ingest_document(runtime: Runtime, request: IngestionRequest) -> None:
-    settings = runtime.settings
-    with transaction(runtime.sessions) as session:
-        document = session.get(Document, request.document_id)
-        if document is None or document.version != request.version:
-            log.info("ingest.superseded", document_id=request.document_id)
-            return
-        document.status = DocumentStatus.processing
-        document.attempts += 1
-        attempts = document.attempts
-        workspace_id, title, filename = document.workspace_id, document.title, document.filename
-        data = service.document_content(session, document_id=document.id)
+    ingest_documents(runtime, [request])
+
+
+def ingest_documents(runtime: Runtime, requests: Sequence[IngestionRequest]) -> None:
+    batch = _claim(runtime, requests)
+    prepared = [work for work in batch if _prepare(runtime, work)]
+    if not prepared:
+        return
     try:
-        content_type = detect_content_type(data, filename)
+        texts = [text for work in prepared for text in work.texts or []]
+        vectors = runtime.embedder.embed(texts)
+        records = [
+            VectorRecord(
+                chunk_id(work.request.document_id, work.request.version, draft.position),
+                work.request.document_id,
+                work.request.version,
+            )
+            for work in prepared
+            for draft in work.drafts or []
+        ]
+        by_workspace: dict[str, list[int]] = {}
+        for index, work in enumerate(w for w in prepared for _ in w.drafts or []):
+            by_workspace.setdefault(work.workspace_id, []).append(index)
+        for workspace_id, indices in by_workspace.items():
+            runtime.vector_store.upsert(
+                workspace_id=workspace_id,
+                records=[records[i] for i in indices],
+                vectors=vectors[indices],
+            )
+    except Exception as error:
+        _give_up_or_retry(runtime, prepared, error)
+        return
+    committed = _swap_in(runtime, prepared)
+    for work in prepared:
+        if work.request.document_id not in committed:
+            # Superseded or deleted meanwhile: remove this job's vectors only. The indexed
+            # version's stay searchable, and a newer job's may already be indexed.
+            runtime.vector_store.delete_document(
+                workspace_id=work.workspace_id,
+                document_id=work.request.document_id,
+                version=work.request.version,
+            )
+        elif work.may_have_stale_vectors:
+            runtime.vector_store.delete_document(
+                workspace_id=work.workspace_id,
+                document_id=work.request.document_id,
+                keep_version=work.request.version,
+            )
+    log.info("ingest.ready", documents=len(committed), chunks=len(texts))
+
+
+def _claim(runtime: Runtime, requests: Sequence[IngestionRequest]) -> list[_Work]:
+    """Mark each current request processing; drop superseded or deleted ones."""
+    batch: list[_Work] = []
+    with transaction(runtime.sessions) as session:
+        for request in requests:
+            document = session.get(Document, request.document_id)
+            if document is None or document.version != request.version:
+                log.info("ingest.superseded", document_id=request.document_id)
+                continue
+            if document.status == DocumentStatus.failed:
+                continue  # given up on by an earlier attempt of this same version
+            document.status = DocumentStatus.processing
+            document.attempts += 1
+            batch.append(
+                _Work(
+                    request=request,
+                    workspace_id=document.workspace_id,
+                    title=document.title,
+                    filename=document.filename,
+                    data=service.document_content(session, document_id=document.id),
+                    attempts=document.attempts,
+                    may_have_stale_vectors=document.indexed_version is not None
+                    or document.attempts > 1
+                    or document.version > 1,
+                )
+            )
+    return batch
+
+
+def _prepare(runtime: Runtime, work: _Work) -> bool:
+    """Extract and chunk; a document that cannot be used is marked failed here."""
+    settings = runtime.settings
+    try:
+        content_type = detect_content_type(work.data, work.filename)
         extracted = extract(
-            data, content_type, limits=ExtractionLimits(max_pages=settings.max_pages)
+            work.data, content_type, limits=ExtractionLimits(max_pages=settings.max_pages)
         )
-        drafts = chunk_document(
+        work.drafts = chunk_document(
             extracted,
             size_words=settings.chunk_size_words,
             overlap_words=settings.chunk_overlap_words,
         )
-        title = title if title != filename or not extracted.title else extracted.title[:500]
-        texts = [indexing_text(title=title, heading=d.heading, text=d.text) for d in drafts]
-        vectors = runtime.embedder.embed(texts)
-        records = [
-            VectorRecord(
-                chunk_id(request.document_id, request.version, d.position),
-                request.document_id,
-                request.version,
-            )
-            for d in drafts
-        ]
-        runtime.vector_store.upsert(workspace_id=workspace_id, records=records, vectors=vectors)
     except IngestionError as error:
         with transaction(runtime.sessions) as session:
             service.mark_failed(
-                session, document_id=request.document_id, version=request.version, error=error
+                session,
+                document_id=work.request.document_id,
+                version=work.request.version,
+                error=error,
             )
-        log.info("ingest.failed", document_id=request.document_id, code=error.code)
-        return
-    except Exception as error:
-        _give_up_or_retry(runtime, request, attempts, error)
-        return
-    committed = _swap_in(
-        runtime,
-        request,
-        workspace_id,
-        title,
-        content_type,
-        drafts,
-        texts,
-        page_count=extracted.page_count,
-    )
-    keep = request.version if committed else None
-    runtime.vector_store.delete_document(
-        workspace_id=workspace_id, document_id=request.document_id, keep_version=keep
-    )
-    if not committed:
-        return
-    log.info("ingest.ready", document_id=request.document_id, chunks=len(drafts))
-
-
-def _swap_in(
-    runtime: Runtime,
-    request: IngestionRequest,
-    workspace_id: str,
-    title: str,
-    content_type: str,
-    drafts: list[ChunkDraft],
-    texts: list[str],
-    *,
-    page_count: int | None,
-) -> bool:
-    """Replace the document's searchable chunks in one transaction; False if superseded."""
-    with transaction(runtime.sessions) as session:
-        document = session.get(Document, request.document_id, with_for_update=True)
-        if document is None or document.version != request.version:
-            return False
-        service.remove_chunks(session, workspace_id=workspace_id, document_id=document.id)
-        ids = [chunk_id(document.id, request.version, d.position) for d in drafts]
-        session.execute(
-            insert(ChunkRecord),
-            [
-                {
-                    "id": ids[i],
-                    "workspace_id": workspace_id,
-                    "document_id": document.id,
-                    "version": request.version,
-                    "position": d.position,
-                    "text": d.text,
-                    "heading": d.heading,
-                    "page": d.page,
-                }
-                for i, d in enumerate(drafts)
-            ],
-        )
-        keyword_index.add_to_index(
-            session,
-            (
-                KeywordDocument(ids[i], workspace_id, document.id, texts[i])
-                for i in range(len(drafts))
-            ),
-        )
-        document.title = title
-        document.content_type = content_type
-        document.page_count = page_count
-        document.chunk_count = len(drafts)
-        document.indexed_version = request.version
-        document.status = DocumentStatus.ready
-        document.failure_code = None
-        document.failure_reason = None
+        log.info("ingest.failed", document_id=work.request.document_id, code=error.code)
+        return False
+    if extracted.title and work.title == work.filename:
+        work.title = extracted.title[:500]
+    work.content_type = content_type
+    work.page_count = extracted.page_count
+    work.texts = [
+        indexing_text(title=work.title, heading=d.heading, text=d.text) for d in work.drafts
+    ]
     return True
 
 
-def _give_up_or_retry(
-    runtime: Runtime, request: IngestionRequest, attempts: int, error: Exception
-) -> None:
-    if attempts <= runtime.settings.job_max_retries:
-        log.warning("ingest.retry", document_id=request.document_id, attempt=attempts)
-        raise RetryableJobError(str(error)) from error
-    log.error("ingest.gave_up", document_id=request.document_id, error=str(error))
+def _swap_in(runtime: Runtime, batch: Sequence[_Work]) -> set[str]:
+    """Replace each document's searchable chunks, all in one transaction; returns the ids of
+    documents swapped (a document superseded meanwhile is left alone)."""
+    committed: set[str] = set()
     with transaction(runtime.sessions) as session:
-        service.mark_failed(
-            session,
-            document_id=request.document_id,
-            version=request.version,
-            error=ServiceUnavailable(f"ingestion failed after {attempts} attempts: {error}"),
-        )
+        for work in batch:
+            request = work.request
+            document = session.get(Document, request.document_id, with_for_update=True)
+            if document is None or document.version != request.version:
+                continue
+            drafts, texts = work.drafts or [], work.texts or []
+            service.remove_chunks(session, workspace_id=work.workspace_id, document_id=document.id)
+            ids = [chunk_id(document.id, request.version, d.position) for d in drafts]
+            if drafts:
+                session.execute(
+                    insert(ChunkRecord),
+                    [
+                        {
+                            "id": ids[i],
+                            "workspace_id": work.workspace_id,
+                            "document_id": document.id,
+                            "version": request.version,
+                            "position": d.position,
+                            "text": d.text,
+                            "heading": d.heading,
+                            "page": d.page,
+                        }
+                        for i, d in enumerate(drafts)
+                    ],
+                )
+            keyword_index.add_to_index(
+                session,
+                (
+                    KeywordDocument(ids[i], work.workspace_id, document.id, texts[i])
+                    for i in range(len(drafts))
+                ),
+            )
+            document.title = work.title
+            document.content_type = work.content_type
+            document.page_count = work.page_count
+            document.chunk_count = len(drafts)
+            document.indexed_version = request.version
+            document.status = DocumentStatus.ready
+            document.failure_code = None
+            document.failure_reason = None
+            committed.add(document.id)
+    return committed
+
+
+def _give_up_or_retry(runtime: Runtime, batch: Sequence[_Work], error: Exception) -> None:
+    """A failure outside the documents themselves (the embedder or vector store is down):
+    retry while any document has attempts left; documents out of attempts are failed."""
+    exhausted = [work for work in batch if work.attempts > runtime.settings.job_max_retries]
+    if exhausted:
+        with transaction(runtime.sessions) as session:
+            for work in exhausted:
+                service.mark_failed(
+                    session,
+                    document_id=work.request.document_id,
+                    version=work.request.version,
+                    error=ServiceUnavailable(
+                        f"ingestion failed after {work.attempts} attempts: {error}"
+                    ),
+                )
+        log.error("ingest.gave_up", documents=len(exhausted), error=str(error))
+    if len(exhausted) < len(batch):
+        log.warning("ingest.retry", documents=len(batch) - len(exhausted), error=str(error))
+        raise RetryableJobError(str(error)) from error
 
 
 def resume_unfinished(runtime: Runtime) -> int:

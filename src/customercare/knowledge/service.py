@@ -78,8 +78,7 @@ def ingest_bytes(
             return IngestOutcome(_public(session, existing), created=False)
         if existing is not None:
             document = existing
-            document.version += 1
-            document.status = DocumentStatus.pending
+            _queue_new_version(document)
         else:
             document = Document(
                 workspace_id=workspace_id,
@@ -161,6 +160,42 @@ def delete_document(runtime: Runtime, *, workspace_id: str, document_id: str) ->
         session.execute(delete(DocumentContent).where(DocumentContent.document_id == document_id))
         session.delete(document)
     runtime.vector_store.delete_document(workspace_id=workspace_id, document_id=document_id)
+
+
+def delete_all_documents(runtime: Runtime, *, workspace_id: str) -> None:
+    """Empty a workspace's knowledge in bulk (scratch workspaces, workspace removal)."""
+    from customercare.search.keyword.models import KeywordChunk, KeywordPosting
+
+    with transaction(runtime.sessions) as session:
+        document_ids = select(Document.id).where(Document.workspace_id == workspace_id)
+        for table in (KeywordPosting, KeywordChunk, ChunkRecord, DocumentTag):
+            session.execute(delete(table).where(table.workspace_id == workspace_id))
+        session.execute(
+            delete(DocumentContent).where(DocumentContent.document_id.in_(document_ids))
+        )
+        session.execute(delete(Document).where(Document.workspace_id == workspace_id))
+    runtime.vector_store.delete_workspace(workspace_id=workspace_id)
+
+
+def ready_filenames(session: Session, *, workspace_id: str) -> dict[str, str]:
+    """Document id -> file name of the workspace's ready documents."""
+    rows = session.execute(
+        select(Document.id, Document.filename).where(
+            Document.workspace_id == workspace_id, Document.status == DocumentStatus.ready
+        )
+    ).tuples()
+    return {document_id: filename or "" for document_id, filename in rows}
+
+
+def count_chunks(session: Session, *, workspace_id: str) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ChunkRecord)
+            .where(ChunkRecord.workspace_id == workspace_id)
+        )
+        or 0
+    )
 
 
 def remove_chunks(session: Session, *, workspace_id: str, document_id: str) -> None:
@@ -276,6 +311,7 @@ def document_content(session: Session, *, document_id: str) -> bytes:
 def _queue_new_version(document: Document) -> int:
     document.version += 1
     document.status = DocumentStatus.pending
+    document.attempts = 0  # each version has its own retry budget
     document.failure_code = None
     document.failure_reason = None
     return document.version

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from customercare.errors import AuthenticationError, NotFoundError
@@ -35,6 +35,17 @@ def get_workspace_or_raise(session: Session, *, workspace_id: str) -> Workspace:
     if workspace is None:
         raise NotFoundError(f"workspace {workspace_id} not found")
     return workspace
+
+
+def get_workspace_by_name(session: Session, *, name: str) -> Workspace | None:
+    return session.scalar(select(Workspace).where(Workspace.name == name).limit(1))
+
+
+def delete_workspace(session: Session, *, workspace_id: str) -> None:
+    """Remove the workspace and its keys; its documents must be removed first."""
+    workspace = get_workspace_or_raise(session, workspace_id=workspace_id)
+    session.execute(delete(ApiKey).where(ApiKey.workspace_id == workspace_id))
+    session.delete(workspace)
 
 
 def list_workspaces(session: Session) -> list[Workspace]:

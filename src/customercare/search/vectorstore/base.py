@@ -33,9 +33,15 @@ class VectorStore(Protocol):
     ) -> list[tuple[str, float]]: ...
 
     def delete_document(
-        self, *, workspace_id: str, document_id: str, keep_version: int | None = None
+        self,
+        *,
+        workspace_id: str,
+        document_id: str,
+        keep_version: int | None = None,
+        version: int | None = None,
     ) -> None:
-        """Remove a document's vectors, all of them or all but ``keep_version``'s."""
+        """Remove a document's vectors: all of them, all but ``keep_version``'s, or only
+        ``version``'s."""
         ...
 
     def delete_workspace(self, *, workspace_id: str) -> None: ...

@@ -98,11 +98,18 @@ class ChromaVectorStore:
         return [(chunk_id, 1.0 - float(d)) for chunk_id, d in zip(ids, distances, strict=True)]
 
     def delete_document(
-        self, *, workspace_id: str, document_id: str, keep_version: int | None = None
+        self,
+        *,
+        workspace_id: str,
+        document_id: str,
+        keep_version: int | None = None,
+        version: int | None = None,
     ) -> None:
         where: dict[str, Any] = {"document_id": document_id}
         if keep_version is not None:
             where = {"$and": [where, {"version": {"$ne": keep_version}}]}
+        elif version is not None:
+            where = {"$and": [where, {"version": version}]}
         self._collection(workspace_id).delete(where=where)
 
     def delete_workspace(self, *, workspace_id: str) -> None:

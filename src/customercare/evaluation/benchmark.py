@@ -1,0 +1,122 @@
+"""Throughput and latency, measured on a BEIR corpus through the real pipeline.
+
+Ingestion throughput is compared with the bare embedding model on the very same passages,
+because embedding dominates ingestion: the ratio shows what the rest of the pipeline costs."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+
+from customercare.evaluation.beir import BeirDataset
+from customercare.evaluation.retrieval import (
+    Progress,
+    load_corpus,
+    no_progress,
+    run_queries,
+    scratch_workspace,
+)
+from customercare.knowledge.chunking import chunk_document
+from customercare.knowledge.detect import ContentType
+from customercare.knowledge.extractors import ExtractionLimits, extract
+from customercare.runtime import Runtime
+from customercare.search.service import SearchMode
+from customercare.search.types import indexing_text
+
+
+@dataclass(frozen=True, slots=True)
+class BenchmarkReport:
+    backend: str
+    documents: int
+    chunks: int
+    ingest_seconds: float
+    baseline_chunks: int
+    baseline_seconds: float
+    queries: int
+    latencies_ms: list[float]
+
+    @property
+    def documents_per_second(self) -> float:
+        return self.documents / self.ingest_seconds
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks / self.ingest_seconds
+
+    @property
+    def baseline_chunks_per_second(self) -> float:
+        return self.baseline_chunks / self.baseline_seconds
+
+    @property
+    def ingest_to_baseline(self) -> float:
+        return self.chunks_per_second / self.baseline_chunks_per_second
+
+    def latency_percentile(self, percent: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * percent / 100))]
+
+    @property
+    def latency_mean(self) -> float:
+        return statistics.fmean(self.latencies_ms)
+
+
+def corpus_passages(runtime: Runtime, dataset: BeirDataset) -> list[str]:
+    """The texts ingestion embeds, cut the way ingestion cuts them."""
+    settings = runtime.settings
+    limits = ExtractionLimits(max_pages=settings.max_pages)
+    passages: list[str] = []
+    for document in dataset.corpus:
+        title = document.title.strip() or document.id
+        body = f"# {title}\n\n{document.text}\n".encode()
+        extracted = extract(body, ContentType.markdown, limits=limits)
+        for draft in chunk_document(
+            extracted,
+            size_words=settings.chunk_size_words,
+            overlap_words=settings.chunk_overlap_words,
+        ):
+            passages.append(indexing_text(title=title, heading=draft.heading, text=draft.text))
+    return passages
+
+
+def measure_baseline(runtime: Runtime, passages: list[str]) -> float:
+    """Seconds the bare embedder takes for these passages, in the batch size ingestion uses."""
+    runtime.embedder.embed(passages[:8])  # warm-up: first-call allocation is not throughput
+    started = time.perf_counter()
+    runtime.embedder.embed(passages)
+    return time.perf_counter() - started
+
+
+def run_benchmark(
+    runtime: Runtime,
+    dataset: BeirDataset,
+    *,
+    backend: str,
+    baseline_sample: int,
+    mode: SearchMode = "hybrid",
+    progress: Progress = no_progress,
+) -> BenchmarkReport:
+    passages = corpus_passages(runtime, dataset)
+    sample = passages[:baseline_sample] if baseline_sample > 0 else passages
+    baseline_seconds = measure_baseline(runtime, sample)
+    with scratch_workspace(runtime, name="benchmark (scratch)") as workspace_id:
+        beir_ids, load = load_corpus(runtime, dataset, workspace_id=workspace_id, progress=progress)
+        _, latencies = run_queries(
+            runtime,
+            dataset,
+            workspace_id=workspace_id,
+            beir_ids=beir_ids,
+            mode=mode,
+            depth=5,
+            progress=progress,
+        )
+    return BenchmarkReport(
+        backend=backend,
+        documents=load.documents,
+        chunks=load.chunks,
+        ingest_seconds=load.seconds,
+        baseline_chunks=len(sample),
+        baseline_seconds=baseline_seconds,
+        queries=len(latencies),
+        latencies_ms=latencies,
+    )

@@ -1,0 +1,60 @@
+"""The evaluation and benchmark run end to end through the real pipeline on a tiny dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from beir_fixture import write_dataset
+from customercare.evaluation.beir import load_dataset
+from customercare.evaluation.benchmark import run_benchmark
+from customercare.evaluation.retrieval import evaluate
+from customercare.tenancy.models import Workspace
+
+
+def test_evaluation_scores_every_mode_and_cleans_up(runtime: Any, tmp_path: Path) -> None:
+    dataset = load_dataset(write_dataset(tmp_path), split="test")
+    stages: set[str] = set()
+    reports = evaluate(
+        runtime,
+        dataset,
+        modes=["bm25", "dense", "hybrid"],
+        name="tiny",
+        progress=lambda stage, done, total: stages.add(stage),
+    )
+    assert [r.mode for r in reports] == ["bm25", "dense", "hybrid"]
+    for report in reports:
+        assert report.queries == 5
+        assert report.load.documents == 6
+        assert 0.6 <= report.ndcg_at_10 <= 1.0
+        assert report.recall_at_100 == 1.0
+        assert set(report.runs) == {"q1", "q2", "q3", "q4", "q5"}
+    hybrid = reports[-1]
+    assert hybrid.runs["q3"][0][0] == "d3"
+    assert stages == {"ingest", "search"}
+    with runtime.sessions() as session:
+        names = set(session.scalars(select(Workspace.name)))
+    assert "beir-eval tiny" not in names
+
+
+def test_kept_workspace_is_reused_without_ingesting_again(runtime: Any, tmp_path: Path) -> None:
+    dataset = load_dataset(write_dataset(tmp_path), split="test")
+    first = evaluate(runtime, dataset, modes=["bm25"], name="kept", keep=True)[0]
+    second = evaluate(runtime, dataset, modes=["bm25"], name="kept", keep=True)[0]
+    assert first.load.seconds > 0
+    assert second.load.seconds == 0.0
+    assert second.ndcg_at_10 == first.ndcg_at_10
+
+
+def test_benchmark_reports_throughput_and_latency(runtime: Any, tmp_path: Path) -> None:
+    dataset = load_dataset(write_dataset(tmp_path), split="test")
+    report = run_benchmark(runtime, dataset, backend="test", baseline_sample=0)
+    assert report.documents == 6
+    assert report.chunks >= 6
+    assert report.baseline_chunks == report.chunks
+    assert report.documents_per_second > 0
+    assert report.ingest_to_baseline > 0
+    assert len(report.latencies_ms) == 5
+    assert report.latency_percentile(50) <= report.latency_percentile(95)

@@ -1,0 +1,174 @@
+"""The in-process job queues (a background thread, or inline in the caller) with plain handlers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from customercare.jobs.base import IngestionRequest, RetryableJobError
+from customercare.jobs.inprocess import InlineJobQueue, InProcessJobQueue
+
+QueueFactory = Callable[..., InProcessJobQueue | InlineJobQueue]
+
+
+def request(number: int, version: int = 1) -> IngestionRequest:
+    return IngestionRequest(document_id=f"doc-{number}", version=version)
+
+
+class Handler:
+    """Records each call; fails the first ``failures`` calls with ``error``."""
+
+    def __init__(self, *, failures: int = 0, error: type[Exception] = RetryableJobError) -> None:
+        self.calls: list[IngestionRequest] = []
+        self.threads: list[threading.Thread] = []
+        self.failures = failures
+        self.error = error
+        self._lock = threading.Lock()
+
+    def __call__(self, job: IngestionRequest) -> None:
+        with self._lock:
+            self.calls.append(job)
+            self.threads.append(threading.current_thread())
+            fail = len(self.calls) <= self.failures
+        if fail:
+            raise self.error(f"attempt {len(self.calls)} failed")
+
+
+@pytest.fixture
+def queues() -> Iterator[list[InProcessJobQueue | InlineJobQueue]]:
+    created: list[InProcessJobQueue | InlineJobQueue] = []
+    yield created
+    for queue in created:
+        queue.close()
+
+
+@pytest.fixture(params=["inprocess", "inline"])
+def make_queue(
+    request: pytest.FixtureRequest, queues: list[InProcessJobQueue | InlineJobQueue]
+) -> QueueFactory:
+    kind = InProcessJobQueue if request.param == "inprocess" else InlineJobQueue
+
+    def factory(handler: Handler, *, max_retries: int = 3) -> InProcessJobQueue | InlineJobQueue:
+        queue = kind(handler, max_retries=max_retries, backoff_seconds=0)
+        queues.append(queue)
+        return queue
+
+    return factory
+
+
+def test_runs_every_job_in_order(make_queue: QueueFactory) -> None:
+    handler = Handler()
+    queue = make_queue(handler)
+    jobs = [request(i) for i in range(5)]
+    for job in jobs:
+        queue.enqueue_ingestion(job)
+    assert queue.wait_until_idle(10)
+    assert handler.calls == jobs
+
+
+def test_retries_a_retryable_failure_then_succeeds(make_queue: QueueFactory) -> None:
+    handler = Handler(failures=2)
+    queue = make_queue(handler, max_retries=3)
+    queue.enqueue_ingestion(request(1))
+    assert queue.wait_until_idle(10)
+    assert handler.calls == [request(1)] * 3
+
+
+@pytest.mark.parametrize("max_retries", [0, 1, 3])
+def test_gives_up_after_max_retries(make_queue: QueueFactory, max_retries: int) -> None:
+    handler = Handler(failures=100)
+    queue = make_queue(handler, max_retries=max_retries)
+    queue.enqueue_ingestion(request(1))
+    assert queue.wait_until_idle(10)
+    # The first attempt plus max_retries retries, then nothing more.
+    assert handler.calls == [request(1)] * (max_retries + 1)
+
+
+def test_other_exceptions_are_not_retried(make_queue: QueueFactory) -> None:
+    handler = Handler(failures=1, error=ValueError)
+    queue = make_queue(handler, max_retries=3)
+    queue.enqueue_ingestion(request(1))
+    queue.enqueue_ingestion(request(2))
+    assert queue.wait_until_idle(10)
+    # The crash is contained: one call for the crashing job, and the next job still runs.
+    assert handler.calls == [request(1), request(2)]
+
+
+def test_inprocess_runs_on_a_background_thread() -> None:
+    handler = Handler()
+    queue = InProcessJobQueue(handler, backoff_seconds=0)
+    try:
+        queue.enqueue_ingestion(request(1))
+        assert queue.wait_until_idle(10)
+    finally:
+        queue.close()
+    assert handler.threads[0].name.startswith("ccgpt-job")
+    assert handler.threads[0] is not threading.current_thread()
+
+
+def test_inline_runs_in_the_callers_thread() -> None:
+    handler = Handler(failures=1)
+    queue = InlineJobQueue(handler, backoff_seconds=0)
+    queue.enqueue_ingestion(request(1))
+    # Done (retry included) by the time enqueue returns.
+    assert handler.calls == [request(1)] * 2
+    assert handler.threads == [threading.current_thread()] * 2
+    assert queue.wait_until_idle(0)
+    queue.close()
+
+
+def test_wait_until_idle_times_out_while_a_job_runs() -> None:
+    release = threading.Event()
+    started = threading.Event()
+
+    def blocked(job: IngestionRequest) -> None:
+        started.set()
+        release.wait(10)
+
+    queue = InProcessJobQueue(blocked, backoff_seconds=0)
+    try:
+        queue.enqueue_ingestion(request(1))
+        queue.enqueue_ingestion(request(2))
+        assert started.wait(5)
+        assert queue.wait_until_idle(0.1) is False
+        assert queue.wait_until_idle(0) is False
+        release.set()
+        assert queue.wait_until_idle(10) is True
+    finally:
+        release.set()
+        queue.close()
+
+
+def test_idle_when_nothing_was_enqueued() -> None:
+    queue = InProcessJobQueue(Handler(), backoff_seconds=0)
+    try:
+        assert queue.wait_until_idle(0) is True
+    finally:
+        queue.close()
+
+
+def test_close_finishes_queued_jobs_and_stops_the_thread() -> None:
+    release = threading.Event()
+    handler = Handler()
+
+    def slow(job: IngestionRequest) -> None:
+        release.wait(10)
+        handler(job)
+
+    queue = InProcessJobQueue(slow, backoff_seconds=0)
+    for i in range(3):
+        queue.enqueue_ingestion(request(i))
+    timer = threading.Timer(0.1, release.set)
+    timer.start()
+    try:
+        queue.close()
+    finally:
+        release.set()
+        timer.join()
+    assert handler.calls == [request(i) for i in range(3)]
+    assert handler.threads
+    assert not any(thread.is_alive() for thread in handler.threads)
+    with pytest.raises(RuntimeError):
+        queue.enqueue_ingestion(request(9))

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import pytest
+
+from customercare.search.fusion import Ranking, reciprocal_rank_fusion
+
+
+def test_items_ranked_high_by_both_win() -> None:
+    fused = reciprocal_rank_fusion([Ranking(["a", "b", "c"]), Ranking(["b", "a", "d"])], k=60)
+    assert [item for item, _ in fused][:2] in (["a", "b"], ["b", "a"])
+    assert {item for item, _ in fused} == {"a", "b", "c", "d"}
+
+
+def test_scores_follow_the_formula() -> None:
+    fused = dict(reciprocal_rank_fusion([Ranking(["x", "y"]), Ranking(["y"])], k=10))
+    assert fused["x"] == pytest.approx(1 / 11)
+    assert fused["y"] == pytest.approx(1 / 12 + 1 / 11)
+
+
+def test_weights_shift_the_balance() -> None:
+    keyword, dense = Ranking(["k1", "k2"], weight=3.0), Ranking(["d1", "d2"], weight=1.0)
+    fused = [item for item, _ in reciprocal_rank_fusion([keyword, dense], k=60)]
+    assert fused[:2] == ["k1", "k2"]
+
+
+def test_empty_rankings_fuse_to_nothing() -> None:
+    assert reciprocal_rank_fusion([Ranking([]), Ranking([])]) == []
