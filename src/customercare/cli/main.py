@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from customercare.cli import db, evaluate, model, workspace
+from customercare.cli import db, evaluate, gates, model, workspace
 from customercare.cli.bench import bench
 from customercare.cli.demo import demo
 from customercare.cli.ingest import ingest
@@ -21,6 +21,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(workspace.app, name="workspace")
 app.add_typer(model.app, name="model")
 app.add_typer(evaluate.app, name="eval")
+app.add_typer(gates.app, name="gates")
 app.command()(serve)
 app.command()(worker)
 app.command()(ingest)

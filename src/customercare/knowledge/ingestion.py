@@ -103,7 +103,7 @@ def ingest_documents(runtime: Runtime, requests: Sequence[IngestionRequest]) -> 
             runtime.vector_store.delete_document(
                 workspace_id=work.workspace_id,
                 document_id=work.request.document_id,
-                keep_version=work.request.version,
+                older_than=work.request.version,
             )
     log.info("ingest.ready", documents=len(committed), chunks=len(texts))
 
@@ -181,7 +181,10 @@ def _swap_in(runtime: Runtime, batch: Sequence[_Work]) -> set[str]:
             if document is None or document.version != request.version:
                 continue
             drafts, texts = work.drafts or [], work.texts or []
-            service.remove_chunks(session, workspace_id=work.workspace_id, document_id=document.id)
+            if work.may_have_stale_vectors:  # the only case with chunks to replace
+                service.remove_chunks(
+                    session, workspace_id=work.workspace_id, document_id=document.id
+                )
             ids = [chunk_id(document.id, request.version, d.position) for d in drafts]
             if drafts:
                 session.execute(

@@ -199,7 +199,7 @@ def count_chunks(session: Session, *, workspace_id: str) -> int:
 
 
 def remove_chunks(session: Session, *, workspace_id: str, document_id: str) -> None:
-    keyword_index.remove_document(session, workspace_id=workspace_id, document_id=document_id)
+    keyword_index.remove_document(session, document_id=document_id)
     session.execute(
         delete(ChunkRecord).where(
             ChunkRecord.workspace_id == workspace_id, ChunkRecord.document_id == document_id

@@ -64,13 +64,11 @@ def add_to_index(session: Session, documents: Iterable[KeywordDocument]) -> dict
     return lengths
 
 
-def remove_document(session: Session, *, workspace_id: str, document_id: str) -> None:
+def remove_document(session: Session, *, document_id: str) -> None:
+    # Filter on the document alone: with the workspace as a second condition SQLite picks the
+    # (workspace, term) index and scans the whole workspace. Document ids are global.
     for table in (KeywordPosting, KeywordChunk):
-        session.execute(
-            delete(table).where(
-                table.workspace_id == workspace_id, table.document_id == document_id
-            )
-        )
+        session.execute(delete(table).where(table.document_id == document_id))
 
 
 def search(

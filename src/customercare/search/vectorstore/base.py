@@ -37,10 +37,11 @@ class VectorStore(Protocol):
         *,
         workspace_id: str,
         document_id: str,
-        keep_version: int | None = None,
+        older_than: int | None = None,
         version: int | None = None,
     ) -> None:
-        """Remove a document's vectors: all of them, all but ``keep_version``'s, or only
+        """Remove a document's vectors: all of them, those of versions older than
+        ``older_than`` (never a newer version another job may be indexing), or only
         ``version``'s."""
         ...
 

@@ -102,12 +102,12 @@ class ChromaVectorStore:
         *,
         workspace_id: str,
         document_id: str,
-        keep_version: int | None = None,
+        older_than: int | None = None,
         version: int | None = None,
     ) -> None:
         where: dict[str, Any] = {"document_id": document_id}
-        if keep_version is not None:
-            where = {"$and": [where, {"version": {"$ne": keep_version}}]}
+        if older_than is not None:
+            where = {"$and": [where, {"version": {"$lt": older_than}}]}
         elif version is not None:
             where = {"$and": [where, {"version": version}]}
         self._collection(workspace_id).delete(where=where)

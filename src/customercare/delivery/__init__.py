@@ -1,0 +1,3 @@
+"""Delivery tooling: what the CI/CD pipeline runs to decide whether a change may ship."""
+
+__all__: list[str] = []
