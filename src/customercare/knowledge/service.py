@@ -130,7 +130,8 @@ def replace_content(
                 "another document already has this content", details={"document_id": clash}
             )
         content = session.get(DocumentContent, document_id)
-        assert content is not None
+        if content is None:
+            raise NotFoundError(f"document {document_id} has no stored content")
         content.data = data
         document.content_hash = digest
         document.size_bytes = len(data)

@@ -38,7 +38,8 @@ import lxml.html
 from customercare.errors import FetchError, FileTooLarge
 
 if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element  # types only; parsing uses defusedxml
+    # Types only; parsing uses defusedxml.
+    from xml.etree.ElementTree import Element  # nosec B405
 
 __all__ = [
     "CrawlLimits",

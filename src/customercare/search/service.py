@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from customercare.knowledge import service as knowledge
 from customercare.runtime import Runtime
-from customercare.search.fusion import Ranking, reciprocal_rank_fusion
+from customercare.search.fusion import Ranking, convex_combination, reciprocal_rank_fusion
 from customercare.search.keyword import index as keyword_index
 from customercare.search.types import Chunk
 
@@ -87,6 +87,8 @@ def search(
         ranked = keyword
     elif mode == "dense":
         ranked = dense
+    elif settings.fusion == "convex":
+        ranked = convex_combination(keyword, dense, keyword_weight=settings.convex_keyword_weight)
     else:
         ranked = reciprocal_rank_fusion(
             [

@@ -15,7 +15,8 @@ target_metadata = Base.metadata
 
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
-    assert url, "sqlalchemy.url must be set"
+    if not url:
+        raise RuntimeError("sqlalchemy.url must be set")
     engine = make_engine(url)
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 
 class Verdict(StrEnum):
-    PASS = "PASS"  # noqa: S105  # nosec B105 -- a verdict name, not a password
+    PASS = "PASS"  # noqa: S105  # nosec B105  # a verdict name, not a password
     FAIL = "FAIL"
     # Not a pass: the report was missing or incomplete, so nothing was decided.
     NOT_EVALUATED = "NOT_EVALUATED"

@@ -30,7 +30,8 @@ class OnnxEmbedder:
         self._input_names = {item.name for item in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(model_dir / TOKENIZER_FILE))
         self._tokenizer.enable_truncation(max_length=max_tokens)
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token, not a secret
+        # A vocabulary token, not a secret:
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106  # nosec B106
         self._batch_size = batch_size
         self._name = f"onnx:{model_dir.name}"
         self._dimension = int(self._session.get_outputs()[0].shape[-1])
