@@ -23,7 +23,7 @@ from customercare.search.embedding.onnx import MODEL_FILE, TOKENIZER_FILE
 DEFAULT_MODEL_DIRNAME = "all-MiniLM-L6-v2"
 HUB_REPOSITORY = "sentence-transformers/all-MiniLM-L6-v2"
 # A fixed commit of the model repository, so a download is always the same files.
-HUB_REVISION = "c9745ed1d9f207416be6d2e6f8de32d1f16199bf"
+HUB_REVISION = "c9745ed1d9f207416be6d2e6f8de32d1f16199bf"  # pragma: allowlist secret
 # The simple index (PEP 691 JSON), the API pip itself uses.
 PYPI_SIMPLE = "https://pypi.org/simple/{name}/"
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
