@@ -70,7 +70,8 @@ class Settings(BaseSettings):
     # Retrieval.
     bm25_k1: float = 0.9
     bm25_b: float = 0.4
-    fusion: Literal["rrf", "convex"] = "rrf"
+    # Convex combination of normalised scores beat RRF on SciFact (docs/performance.md).
+    fusion: Literal["rrf", "convex"] = "convex"
     convex_keyword_weight: float = 0.5
     rrf_k: int = 60
     keyword_weight: float = 1.0
