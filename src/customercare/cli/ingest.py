@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from customercare.cli.context import (
     app_errors,
@@ -16,6 +15,7 @@ from customercare.cli.context import (
     open_runtime,
     settings,
 )
+from customercare.cli.progress import bar
 from customercare.errors import IngestionError
 from customercare.jobs.inprocess import CollectingJobQueue
 from customercare.knowledge import service, web_sources
@@ -42,16 +42,6 @@ def _files(paths: list[Path]) -> list[Path]:
         else:
             raise fail(f"{path} does not exist")
     return found
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
 
 
 def ingest(
@@ -86,7 +76,7 @@ def ingest(
                 ingest_documents(runtime, collected.drain())
             failures += [f"{s['url']}: {s['reason']}" for s in registered.skipped]
         files = _files(paths or [])
-        with _progress() as progress:
+        with bar() as progress:
             task = progress.add_task("ingesting", total=len(files))
             for path in files:
                 try:
@@ -118,7 +108,7 @@ def _wait(runtime: Runtime, workspace: str, document_ids: list[str]) -> list[str
     """Poll until every document is ready or failed (a worker may be doing the work)."""
     remaining = set(document_ids)
     failures: list[str] = []
-    with _progress() as progress:
+    with bar() as progress:
         task = progress.add_task("indexing", total=len(document_ids))
         while remaining:
             with runtime.sessions() as session:
