@@ -108,7 +108,8 @@ def run_with_retries(
             log.warning(
                 "job.retry", document_id=request.document_id, attempt=attempt, error=str(error)
             )
-            time.sleep(backoff * attempt)
+            if attempt <= max_retries:  # no point waiting after the last attempt
+                time.sleep(backoff * attempt)
         except Exception:
             log.exception("job.crashed", document_id=request.document_id)
             return

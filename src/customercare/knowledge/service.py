@@ -42,13 +42,17 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def validate_content(data: bytes, *, filename: str | None, settings: Settings) -> ExtractedDocument:
-    """Detect and extract, raising the ``IngestionError`` that says why content is unusable."""
+def check_size(data: bytes, *, settings: Settings) -> None:
     if len(data) > settings.max_upload_bytes:
         raise FileTooLarge(
             f"file is {len(data)} bytes; the limit is {settings.max_upload_bytes} bytes",
             details={"limit_bytes": settings.max_upload_bytes},
         )
+
+
+def validate_content(data: bytes, *, filename: str | None, settings: Settings) -> ExtractedDocument:
+    """Detect and extract, raising the ``IngestionError`` that says why content is unusable."""
+    check_size(data, settings=settings)
     content_type = detect_content_type(data, filename)
     return extract(data, content_type, limits=ExtractionLimits(max_pages=settings.max_pages))
 
@@ -65,8 +69,7 @@ def ingest_bytes(
     """Register content and queue its ingestion. Identical content in the same workspace is
     not stored twice: the existing document comes back with ``created=False``. Unusable
     content is recorded as a failed document and its ``IngestionError`` is raised."""
-    if len(data) > runtime.settings.max_upload_bytes:
-        validate_content(data, filename=filename, settings=runtime.settings)
+    check_size(data, settings=runtime.settings)  # too large: refused before anything is stored
     digest = content_hash(data)
     with transaction(runtime.sessions) as session:
         existing = session.scalar(
@@ -165,11 +168,10 @@ def delete_document(runtime: Runtime, *, workspace_id: str, document_id: str) ->
 
 def delete_all_documents(runtime: Runtime, *, workspace_id: str) -> None:
     """Empty a workspace's knowledge in bulk (scratch workspaces, workspace removal)."""
-    from customercare.search.keyword.models import KeywordChunk, KeywordPosting
-
     with transaction(runtime.sessions) as session:
         document_ids = select(Document.id).where(Document.workspace_id == workspace_id)
-        for table in (KeywordPosting, KeywordChunk, ChunkRecord, DocumentTag):
+        keyword_index.remove_workspace(session, workspace_id=workspace_id)
+        for table in (ChunkRecord, DocumentTag):
             session.execute(delete(table).where(table.workspace_id == workspace_id))
         session.execute(
             delete(DocumentContent).where(DocumentContent.document_id.in_(document_ids))

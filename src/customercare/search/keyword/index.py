@@ -71,6 +71,11 @@ def remove_document(session: Session, *, document_id: str) -> None:
         session.execute(delete(table).where(table.document_id == document_id))
 
 
+def remove_workspace(session: Session, *, workspace_id: str) -> None:
+    for table in (KeywordPosting, KeywordChunk):
+        session.execute(delete(table).where(table.workspace_id == workspace_id))
+
+
 def search(
     session: Session,
     *,
