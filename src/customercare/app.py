@@ -10,6 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from customercare.answers.openai_facade import router as openai_router
+from customercare.answers.router import router as chat_router
+from customercare.conversations.router import router as conversations_router
 from customercare.db.migrate import upgrade
 from customercare.errors import AppError
 from customercare.knowledge.router import router as documents_router
@@ -44,7 +47,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app = FastAPI(title="CustomerCareGPT", version="0.1.0", lifespan=lifespan)
     if runtime is not None:
         app.state.runtime = runtime
-    for router in (health_router, documents_router, search_router):
+    for router in (
+        health_router,
+        documents_router,
+        search_router,
+        chat_router,
+        conversations_router,
+        openai_router,
+    ):
         app.include_router(router)
     _install_error_handlers(app)
     return app

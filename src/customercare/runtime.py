@@ -10,6 +10,7 @@ from typing import Literal
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from customercare.answers.providers.base import AnswerProvider
 from customercare.db.engine import make_engine, make_session_factory
 from customercare.jobs.base import IngestionHandler, IngestionRequest, JobQueue
 from customercare.search.embedding import Embedder, build_embedder
@@ -29,6 +30,7 @@ class Runtime:
     jobs: JobQueue | None = None
     _embedder: Embedder | None = None
     _embedder_lock: threading.Lock = field(default_factory=threading.Lock)
+    _answer_provider: AnswerProvider | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -38,6 +40,14 @@ class Runtime:
                 if self._embedder is None:
                     self._embedder = build_embedder(self.settings)
         return self._embedder
+
+    @property
+    def answer_provider(self) -> AnswerProvider:
+        if self._answer_provider is None:
+            from customercare.answers.providers import build_provider
+
+            self._answer_provider = build_provider(self.settings)
+        return self._answer_provider
 
     @property
     def job_queue(self) -> JobQueue:

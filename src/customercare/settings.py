@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+AnswerProviderKind = Literal["offline", "openai_compatible"]
+
 EmbedderKind = Literal[
     "onnx",
     "sentence_transformers",
@@ -78,6 +80,28 @@ class Settings(BaseSettings):
     dense_weight: float = 1.0
     candidates_per_retriever: int = 100
     default_search_limit: int = 10
+
+    # Answers. "offline" composes a cited answer from the retrieved sentences and needs no key;
+    # "openai_compatible" calls any chat-completions endpoint and falls back to offline on failure.
+    answer_provider: AnswerProviderKind = "offline"
+    llm_base_url: str = "https://api.openai.com/v1"
+    llm_api_key: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_temperature: float = 0.1
+    llm_max_tokens: int = 512
+    llm_timeout_seconds: float = 30.0
+    # Before the first token only: a stream that has begun is never replayed.
+    llm_max_retries: int = 2
+    llm_backoff_seconds: float = 0.5
+    # Passages handed to the generator, and how many recent turns shape a follow-up's retrieval.
+    answer_passages: int = 5
+    answer_history_turns: int = 6
+    # Default evidence threshold (0..1) for answering; each workspace may set its own.
+    answer_threshold: float = 0.5
+    # The evidence model (see answers/evidence.py), fitted on the demo answer set.
+    evidence_bias: float = -8.0
+    evidence_dense_weight: float = 8.0
+    evidence_coverage_weight: float = 6.0
 
     # Jobs.
     job_max_retries: int = 3

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy import select
 
 from customercare.cli.context import console, open_runtime
 from customercare.cli.serve import serve
 from customercare.db.engine import transaction
-from customercare.demo import CONTENT_DIR
+from customercare.demo import CONTENT_DIR, DEMO_WORKSPACE_NAME
 from customercare.errors import IngestionError
 from customercare.knowledge import service
 from customercare.runtime import Runtime
 from customercare.tenancy import service as tenancy
-from customercare.tenancy.models import Workspace
-
-DEMO_WORKSPACE_NAME = "Lumen Mobile (demo)"
 
 
 def load_demo(runtime: Runtime) -> tuple[str, str]:
     """Create (or reuse) the demo workspace, ingest every demo document, issue a fresh key."""
     with transaction(runtime.sessions) as session:
-        workspace = session.scalar(select(Workspace).where(Workspace.name == DEMO_WORKSPACE_NAME))
+        workspace = tenancy.get_workspace_by_name(session, name=DEMO_WORKSPACE_NAME)
         if workspace is None:
             workspace = tenancy.create_workspace(session, name=DEMO_WORKSPACE_NAME)
         issued = tenancy.create_api_key(session, workspace_id=workspace.id, name="demo")

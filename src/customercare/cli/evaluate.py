@@ -1,4 +1,5 @@
-"""``ccgpt eval``: measure retrieval quality on a BEIR-format dataset."""
+"""``ccgpt eval``: measure retrieval quality on a BEIR-format dataset and answer quality on an
+answer set (the demo help center's by default)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from rich.table import Table
 
 from customercare.cli.context import app_errors, console, open_runtime
 from customercare.cli.progress import stage_progress
+from customercare.evaluation import answers as answer_eval
 from customercare.evaluation.beir import load_dataset
-from customercare.evaluation.retrieval import evaluate
+from customercare.evaluation.retrieval import evaluate, scratch_workspace
 from customercare.evaluation.trec import write_run
 from customercare.search.service import SearchMode
 
@@ -71,3 +73,77 @@ def retrieval(
         f"ingested {load.documents} documents ({load.chunks} chunks) in {load.seconds:.1f} s"
     )
     console.print(table)
+
+
+@app.command("answers")
+def answers(
+    cases: Path = typer.Option(
+        answer_eval.ANSWER_EVAL_FILE, "--cases", help="Answer set (JSON lines).", exists=True
+    ),
+    content: Path = typer.Option(
+        answer_eval.CONTENT_DIR, "--content", help="Knowledge base to load.", exists=True
+    ),
+    calibrate: bool = typer.Option(
+        False, help="Also fit the evidence model to this set and print its coefficients."
+    ),
+    show: str = typer.Option("errors", help="Which cases to list: errors, all or none."),
+    as_json: bool = typer.Option(False, "--json", help="Print the rates as JSON."),
+) -> None:
+    """Ask every question in a scratch workspace loaded with the knowledge base, then print the
+    rates of correct citation, correct abstention and wrong answers."""
+    with app_errors():
+        loaded = answer_eval.load_cases(cases)
+    with (
+        open_runtime(jobs="inline") as runtime,
+        app_errors(),
+        scratch_workspace(runtime, name="answer-evaluation") as workspace_id,
+        stage_progress() as progress,
+    ):
+        answer_eval.load_demo_content(runtime, workspace_id=workspace_id, content_dir=content)
+        report = answer_eval.evaluate_answers(
+            runtime, loaded, workspace_id=workspace_id, progress=progress
+        )
+    if as_json:
+        console.print_json(data=report.as_dict())
+    else:
+        _print_answer_report(report, show=show)
+    if calibrate:
+        from customercare.evaluation.calibration import fit_evidence_model
+
+        fitted = fit_evidence_model(report.results)
+        console.print(
+            "fitted evidence model: "
+            f"CCGPT_EVIDENCE_BIAS={fitted.bias} "
+            f"CCGPT_EVIDENCE_DENSE_WEIGHT={fitted.dense_weight} "
+            f"CCGPT_EVIDENCE_COVERAGE_WEIGHT={fitted.coverage_weight}"
+        )
+
+
+def _print_answer_report(report: answer_eval.AnswerReport, *, show: str) -> None:
+    listed = [
+        r
+        for r in report.results
+        if show == "all" or (show == "errors" and r.outcome not in answer_eval.CORRECT)
+    ]
+    if listed:
+        table = Table("case", "outcome", "conf.", "cited", "expected", show_lines=False)
+        for r in listed:
+            table.add_row(
+                r.case.id,
+                r.outcome,
+                "" if r.confidence is None else f"{r.confidence:.2f}",
+                ", ".join(r.cited) or "-",
+                ", ".join(r.case.expected_documents) or "(unanswerable)",
+            )
+        console.print(table)
+    summary = report.as_dict()
+    latencies = sorted(r.latency_ms for r in report.results)
+    console.print(
+        f"{summary['cases']} questions ({summary['answerable']} answerable, "
+        f"{summary['unanswerable']} unanswerable)\n"
+        f"correct citation:   {report.correct_citation:.1%}\n"
+        f"correct abstention: {report.correct_abstention:.1%}\n"
+        f"wrong answer:       {report.wrong_answer:.1%}\n"
+        f"latency p50 {latencies[len(latencies) // 2]:.1f} ms, "
+        f"p95 {latencies[int(len(latencies) * 0.95)]:.1f} ms"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from customercare.cli import db, evaluate, gates, model, workspace
+from customercare.cli.ask import ask, chat
 from customercare.cli.bench import bench
 from customercare.cli.demo import demo
 from customercare.cli.ingest import ingest
@@ -26,5 +27,7 @@ app.command()(serve)
 app.command()(worker)
 app.command()(ingest)
 app.command()(search)
+app.command()(ask)
+app.command()(chat)
 app.command()(demo)
 app.command()(bench)

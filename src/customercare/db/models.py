@@ -1,5 +1,6 @@
 """Imports every table so that ``Base.metadata`` is complete (Alembic and tests use it)."""
 
+from customercare.conversations.models import Conversation, Feedback, HandoffTicket, Message
 from customercare.db.base import Base
 from customercare.knowledge.models import ChunkRecord, Document, DocumentContent, DocumentTag
 from customercare.search.keyword.models import KeywordChunk, KeywordPosting
@@ -9,10 +10,14 @@ __all__ = [
     "ApiKey",
     "Base",
     "ChunkRecord",
+    "Conversation",
     "Document",
     "DocumentContent",
     "DocumentTag",
+    "Feedback",
+    "HandoffTicket",
     "KeywordChunk",
     "KeywordPosting",
+    "Message",
     "Workspace",
 ]

@@ -92,15 +92,7 @@ def search(
     total_chunks, average_length = _corpus_statistics(session, workspace_id=workspace_id)
     if total_chunks == 0:
         return []
-    frequencies = dict(
-        session.execute(
-            select(KeywordPosting.term, func.count())
-            .where(*scope, KeywordPosting.term.in_(terms))
-            .group_by(KeywordPosting.term)
-        )
-        .tuples()
-        .all()
-    )
+    frequencies = _document_frequencies(session, workspace_id=workspace_id, terms=terms)
     if not frequencies:
         return []
     idf = {term: _idf(total_chunks, df) for term, df in frequencies.items()}
@@ -119,6 +111,29 @@ def search(
     if document_ids is not None:
         statement = statement.where(KeywordPosting.document_id.in_(list(document_ids)))
     return [(chunk_id, float(value)) for chunk_id, value in session.execute(statement).tuples()]
+
+
+def term_weights(
+    session: Session, *, workspace_id: str, terms: Collection[str]
+) -> dict[str, float]:
+    """BM25 idf of each term in the workspace; a term no chunk holds gets the highest weight,
+    which is what makes a question about something absent look unanswered."""
+    total_chunks, _ = _corpus_statistics(session, workspace_id=workspace_id)
+    frequencies = _document_frequencies(session, workspace_id=workspace_id, terms=terms)
+    return {term: _idf(total_chunks, frequencies.get(term, 0)) for term in terms}
+
+
+def _document_frequencies(
+    session: Session, *, workspace_id: str, terms: Collection[str]
+) -> dict[str, int]:
+    if not terms:
+        return {}
+    rows = session.execute(
+        select(KeywordPosting.term, func.count())
+        .where(KeywordPosting.workspace_id == workspace_id, KeywordPosting.term.in_(list(terms)))
+        .group_by(KeywordPosting.term)
+    ).tuples()
+    return dict(rows.all())
 
 
 def _corpus_statistics(session: Session, *, workspace_id: str) -> tuple[int, float]:

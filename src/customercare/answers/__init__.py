@@ -1,0 +1,1 @@
+"""Grounded answers: retrieve evidence, decide whether it supports an answer, generate, cite."""

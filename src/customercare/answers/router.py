@@ -1,0 +1,110 @@
+"""``POST /api/v1/chat`` (JSON or Server-Sent Events) and ``/api/v1/chat/ws`` (WebSocket)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from customercare.answers import engine
+from customercare.answers.schemas import ChatRequest, ChatResponse
+from customercare.answers.streaming import as_sse, relay
+from customercare.db.engine import transaction
+from customercare.deps import RuntimeDep, WorkspaceDep
+from customercare.errors import AppError, AuthenticationError
+from customercare.runtime import Runtime
+from customercare.tenancy import service as tenancy
+
+router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+@router.post("", response_model=ChatResponse)
+def chat(body: ChatRequest, request: Request, runtime: RuntimeDep, workspace: WorkspaceDep) -> Any:
+    turn = engine.start_turn(
+        runtime,
+        workspace_id=workspace.id,
+        message=body.message,
+        conversation_id=body.conversation_id,
+        channel=body.channel,
+        visitor_id=body.visitor_id,
+        contact_email=body.contact_email,
+    )
+    events = engine.reply(runtime, turn)
+    if body.stream or "text/event-stream" in request.headers.get("accept", ""):
+        return StreamingResponse(
+            as_sse(events), media_type="text/event-stream", headers=SSE_HEADERS
+        )
+    return ChatResponse.from_events({event.type: event.data for event in events})
+
+
+@router.websocket("/ws")
+async def chat_socket(websocket: WebSocket) -> None:
+    """One socket, many turns. Authenticate with ``?key=`` (browsers cannot set headers on a
+    WebSocket) or an ``Authorization`` header; send ``{"message": ...}``, receive the events."""
+    runtime: Runtime = websocket.app.state.runtime
+    await websocket.accept()
+    try:
+        workspace_id = await _authenticate(runtime, websocket)
+    except AuthenticationError as error:
+        await websocket.send_json(error.to_body())
+        await websocket.close(code=4401)
+        return
+    try:
+        while True:
+            payload = await websocket.receive_json()
+            await _one_turn(runtime, websocket, workspace_id, payload)
+    except WebSocketDisconnect:
+        return
+
+
+async def _authenticate(runtime: Runtime, websocket: WebSocket) -> str:
+    header = websocket.headers.get("authorization", "")
+    secret = websocket.query_params.get("key") or header.removeprefix("Bearer ").strip()
+    if not secret:
+        raise AuthenticationError("an API key is required (?key=<key>)")
+
+    def lookup() -> str:
+        with transaction(runtime.sessions) as session:
+            return tenancy.authenticate_api_key(session, secret=secret).id
+
+    return await run_in_threadpool(lookup)
+
+
+async def _one_turn(
+    runtime: Runtime, websocket: WebSocket, workspace_id: str, payload: Any
+) -> None:
+    try:
+        body = ChatRequest.model_validate(payload)
+    except ValidationError as error:
+        await websocket.send_json(
+            {
+                "type": "error",
+                "error": {
+                    "code": "invalid_request",
+                    "message": "the message is not valid",
+                    "details": {"errors": error.errors(include_url=False, include_input=False)},
+                },
+            }
+        )
+        return
+    try:
+        turn = await run_in_threadpool(
+            engine.start_turn,
+            runtime,
+            workspace_id=workspace_id,
+            message=body.message,
+            conversation_id=body.conversation_id,
+            channel="widget",
+            visitor_id=body.visitor_id,
+            contact_email=body.contact_email,
+        )
+    except AppError as error:
+        await websocket.send_json({"type": "error", **error.to_body()})
+        return
+    async for event in relay(engine.reply(runtime, turn)):
+        await websocket.send_json(event.as_dict())

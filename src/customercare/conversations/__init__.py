@@ -1,0 +1,1 @@
+"""Conversations, their messages, feedback on answers and handoff tickets."""

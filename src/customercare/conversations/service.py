@@ -1,0 +1,227 @@
+"""Conversation use-cases. Every function takes the workspace explicitly and never returns a row
+of another workspace: a foreign id reads as "not found"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from customercare.conversations.models import Conversation, Feedback, HandoffTicket, Message
+from customercare.errors import NotFoundError, ValidationFailed
+from customercare.ids import utcnow
+
+Rating = Literal["up", "down"]
+MessageStatus = Literal["complete", "failed", "cancelled"]
+
+
+@dataclass(frozen=True, slots=True)
+class AssistantReply:
+    content: str
+    status: MessageStatus
+    decision: str | None
+    confidence: float | None
+    provider: str | None
+    citations: list[dict[str, Any]]
+    timings_ms: dict[str, float]
+    latency_ms: float
+
+
+def start_conversation(
+    session: Session, *, workspace_id: str, channel: str, visitor_id: str | None
+) -> Conversation:
+    conversation = Conversation(workspace_id=workspace_id, channel=channel, visitor_id=visitor_id)
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def get_conversation_or_raise(
+    session: Session, *, workspace_id: str, conversation_id: str
+) -> Conversation:
+    conversation = session.scalar(
+        select(Conversation).where(
+            Conversation.id == conversation_id, Conversation.workspace_id == workspace_id
+        )
+    )
+    if conversation is None:
+        raise NotFoundError(f"conversation {conversation_id} not found")
+    return conversation
+
+
+def list_conversations(
+    session: Session,
+    *,
+    workspace_id: str,
+    limit: int = 50,
+    offset: int = 0,
+    status: str | None = None,
+    visitor_id: str | None = None,
+) -> tuple[list[Conversation], int]:
+    where = [Conversation.workspace_id == workspace_id]
+    if status:
+        where.append(Conversation.status == status)
+    if visitor_id:
+        where.append(Conversation.visitor_id == visitor_id)
+    total = session.scalar(select(func.count()).select_from(Conversation).where(*where)) or 0
+    rows = session.scalars(
+        select(Conversation)
+        .where(*where)
+        .order_by(Conversation.updated_at.desc(), Conversation.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total
+
+
+def list_messages(session: Session, *, workspace_id: str, conversation_id: str) -> list[Message]:
+    return list(
+        session.scalars(
+            select(Message)
+            .where(Message.workspace_id == workspace_id, Message.conversation_id == conversation_id)
+            .order_by(Message.created_at, Message.id)
+        )
+    )
+
+
+def recent_turns(
+    session: Session, *, workspace_id: str, conversation_id: str, limit: int
+) -> list[Message]:
+    """The last ``limit`` finished messages, oldest first: what shapes a follow-up."""
+    rows = session.scalars(
+        select(Message)
+        .where(
+            Message.workspace_id == workspace_id,
+            Message.conversation_id == conversation_id,
+            Message.status == "complete",
+        )
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(list(rows)))
+
+
+def add_user_message(session: Session, *, conversation: Conversation, content: str) -> Message:
+    message = Message(
+        workspace_id=conversation.workspace_id,
+        conversation_id=conversation.id,
+        role="user",
+        content=content,
+    )
+    _append(session, conversation, message)
+    return message
+
+
+def add_assistant_message(
+    session: Session, *, conversation: Conversation, reply: AssistantReply
+) -> Message:
+    message = Message(
+        workspace_id=conversation.workspace_id,
+        conversation_id=conversation.id,
+        role="assistant",
+        content=reply.content,
+        status=reply.status,
+        decision=reply.decision,
+        confidence=reply.confidence,
+        provider=reply.provider,
+        citations=reply.citations,
+        timings_ms=reply.timings_ms,
+        latency_ms=reply.latency_ms,
+    )
+    _append(session, conversation, message)
+    return message
+
+
+def _append(session: Session, conversation: Conversation, message: Message) -> None:
+    # A reply written in the same millisecond as its question must still sort after it.
+    last = session.scalar(
+        select(func.max(Message.created_at)).where(Message.conversation_id == conversation.id)
+    )
+    now = utcnow()
+    if last is not None and now <= last:
+        now = last + timedelta(microseconds=1)
+    message.created_at = now
+    session.add(message)
+    conversation.message_count += 1
+    conversation.updated_at = now
+    session.flush()
+
+
+def get_message_or_raise(session: Session, *, workspace_id: str, message_id: str) -> Message:
+    message = session.scalar(
+        select(Message).where(Message.id == message_id, Message.workspace_id == workspace_id)
+    )
+    if message is None:
+        raise NotFoundError(f"message {message_id} not found")
+    return message
+
+
+def record_feedback(
+    session: Session, *, workspace_id: str, message_id: str, rating: Rating, comment: str | None
+) -> Feedback:
+    message = get_message_or_raise(session, workspace_id=workspace_id, message_id=message_id)
+    if message.role != "assistant":
+        raise ValidationFailed("feedback can only be given on an answer")
+    feedback = session.scalar(select(Feedback).where(Feedback.message_id == message_id))
+    if feedback is None:
+        feedback = Feedback(workspace_id=workspace_id, message_id=message_id, rating=rating)
+        session.add(feedback)
+    feedback.rating = rating
+    feedback.comment = comment
+    feedback.created_at = utcnow()
+    session.flush()
+    return feedback
+
+
+def feedback_for(
+    session: Session, *, workspace_id: str, message_ids: Sequence[str]
+) -> dict[str, Feedback]:
+    if not message_ids:
+        return {}
+    rows = session.scalars(
+        select(Feedback).where(
+            Feedback.workspace_id == workspace_id, Feedback.message_id.in_(message_ids)
+        )
+    )
+    return {row.message_id: row for row in rows}
+
+
+def open_handoff(
+    session: Session,
+    *,
+    conversation: Conversation,
+    reason: str,
+    contact_email: str | None = None,
+) -> HandoffTicket:
+    """The conversation's open ticket, created on first handoff; a later email is added to it."""
+    ticket = session.scalar(
+        select(HandoffTicket).where(
+            HandoffTicket.conversation_id == conversation.id, HandoffTicket.status == "open"
+        )
+    )
+    if ticket is None:
+        ticket = HandoffTicket(
+            workspace_id=conversation.workspace_id,
+            conversation_id=conversation.id,
+            reason=reason,
+            contact_email=contact_email,
+        )
+        session.add(ticket)
+    elif contact_email:
+        ticket.contact_email = contact_email
+    conversation.status = "handed_off"
+    session.flush()
+    return ticket
+
+
+def list_tickets(
+    session: Session, *, workspace_id: str, status: str | None = None, limit: int = 50
+) -> list[HandoffTicket]:
+    query = select(HandoffTicket).where(HandoffTicket.workspace_id == workspace_id)
+    if status:
+        query = query.where(HandoffTicket.status == status)
+    return list(session.scalars(query.order_by(HandoffTicket.created_at.desc()).limit(limit)))
