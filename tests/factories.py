@@ -9,6 +9,8 @@ from docx import Document as DocxDocument
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
+from customercare.search.types import Chunk
+
 
 def pdf_bytes(pages: list[str], *, title: str | None = None) -> bytes:
     pdf = FPDF()
@@ -56,3 +58,26 @@ def faq_csv_bytes(rows: list[tuple[str, str]]) -> bytes:
 
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def make_chunk(
+    *,
+    text: str,
+    title: str = "Help article",
+    heading: str | None = None,
+    document_id: str = "doc-1",
+    position: int = 0,
+    source_url: str | None = None,
+) -> Chunk:
+    """A retrieved chunk as the answer stages see it, without a database."""
+    return Chunk(
+        id=f"{document_id}:1:{position}",
+        workspace_id="ws-1",
+        document_id=document_id,
+        version=1,
+        position=position,
+        text=text,
+        title=title,
+        heading=heading,
+        source_url=source_url,
+    )

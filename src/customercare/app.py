@@ -20,6 +20,7 @@ from customercare.observability.health import router as health_router
 from customercare.runtime import Runtime, build_runtime
 from customercare.search.router import router as search_router
 from customercare.settings import Settings, get_settings
+from customercare.tenancy.router import router as workspace_router
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         chat_router,
         conversations_router,
         openai_router,
+        workspace_router,
     ):
         app.include_router(router)
     _install_error_handlers(app)

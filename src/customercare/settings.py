@@ -97,11 +97,11 @@ class Settings(BaseSettings):
     answer_passages: int = 5
     answer_history_turns: int = 6
     # Default evidence threshold (0..1) for answering; each workspace may set its own.
-    answer_threshold: float = 0.5
+    answer_threshold: float = 0.45
     # The evidence model (see answers/evidence.py), fitted on the demo answer set.
-    evidence_bias: float = -8.0
-    evidence_dense_weight: float = 8.0
-    evidence_coverage_weight: float = 6.0
+    evidence_bias: float = -6.159
+    evidence_dense_weight: float = 7.656
+    evidence_gap_weight: float = 13.91
 
     # Jobs.
     job_max_retries: int = 3

@@ -13,7 +13,7 @@ from customercare.answers import guardrails, messages
 from customercare.answers.citations import citations_for, drop_unknown_markers
 from customercare.answers.events import ChatEvent
 from customercare.answers.evidence import Evidence, EvidenceModel, assess
-from customercare.answers.intent import asks_for_human, retrieval_query
+from customercare.answers.intent import asks_for_human, is_follow_up
 from customercare.answers.prompt import SYSTEM_PROMPT
 from customercare.answers.providers import (
     AnswerProvider,
@@ -32,6 +32,8 @@ from customercare.search.keyword.analyzer import analyze
 from customercare.tenancy import service as tenancy
 
 ANSWERED, NO_ANSWER, HANDOFF = "answered", "no_answer", "handoff"
+# The second query must beat the first by this much: the first is the likelier reading.
+FOLLOW_UP_MARGIN = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +135,7 @@ def reply(
                 "decision": draft.decision,
                 "confidence": evidence.confidence if evidence else None,
                 "threshold": turn.threshold,
-                "evidence": {"dense": evidence.dense, "coverage": evidence.coverage}
-                if evidence
-                else None,
+                "evidence": {"dense": evidence.dense, "gap": evidence.gap} if evidence else None,
                 "handoff_offered": draft.decision == NO_ANSWER,
             },
         )
@@ -170,33 +170,57 @@ def _handoff(runtime: Runtime, turn: TurnContext, draft: _Draft) -> Iterator[Cha
     yield from _say(draft, messages.HANDOFF)
 
 
+@dataclass(frozen=True, slots=True)
+class _Retrieval:
+    query: str
+    result: search.SearchResult
+    weights: dict[str, float]
+    evidence: Evidence
+
+
+def _retrieve(runtime: Runtime, turn: TurnContext) -> _Retrieval:
+    """Search with the question alone and, in a conversation, joined to the previous question;
+    keep whichever the evidence supports better. A follow-up ("and for annual plans?") wins
+    with its context, a change of topic wins alone."""
+    settings = runtime.settings
+    model = EvidenceModel(
+        bias=settings.evidence_bias,
+        dense_weight=settings.evidence_dense_weight,
+        gap_weight=settings.evidence_gap_weight,
+    )
+    previous = [t.content for t in turn.history if t.role == "user"]
+    queries = [turn.question]
+    if previous:
+        queries.append(f"{previous[-1]} {turn.question}")
+        if is_follow_up(turn.question):
+            queries.reverse()
+    best: _Retrieval | None = None
+    with runtime.sessions() as session:
+        for query in queries:
+            result = search.search(
+                runtime,
+                session,
+                workspace_id=turn.workspace_id,
+                query=query,
+                limit=settings.answer_passages,
+            )
+            weights = keyword_index.term_weights(
+                session, workspace_id=turn.workspace_id, terms=set(analyze(query))
+            )
+            evidence = assess(result, model=model)
+            if best is None or evidence.confidence > best.evidence.confidence + FOLLOW_UP_MARGIN:
+                best = _Retrieval(query, result, weights, evidence)
+    assert best is not None
+    return best
+
+
 def _answer(
     runtime: Runtime, turn: TurnContext, draft: _Draft, provider: AnswerProvider
 ) -> Iterator[ChatEvent]:
-    settings = runtime.settings
-    previous = [t.content for t in turn.history if t.role == "user"]
-    query = retrieval_query(turn.question, previous)
     started = time.perf_counter()
-    with runtime.sessions() as session:
-        result = search.search(
-            runtime,
-            session,
-            workspace_id=turn.workspace_id,
-            query=query,
-            limit=settings.answer_passages,
-        )
-        draft.timings["retrieve"] = _since(started)
-        started = time.perf_counter()
-        model = EvidenceModel(
-            bias=settings.evidence_bias,
-            dense_weight=settings.evidence_dense_weight,
-            coverage_weight=settings.evidence_coverage_weight,
-        )
-        weights = keyword_index.term_weights(
-            session, workspace_id=turn.workspace_id, terms=set(analyze(query))
-        )
-        draft.evidence = assess(term_weights=weights, hits=result.hits, model=model)
-    draft.timings["decide"] = _since(started)
+    retrieval = _retrieve(runtime, turn)
+    draft.timings["retrieve"] = _since(started)
+    draft.evidence = retrieval.evidence
     if draft.evidence.confidence < turn.threshold:
         draft.decision, draft.provider = NO_ANSWER, "policy"
         yield from _say(draft, messages.NO_ANSWER)
@@ -204,15 +228,15 @@ def _answer(
     draft.decision = ANSWERED
     draft.passages = [
         Passage(number=rank, chunk=hit.chunk, score=hit.score)
-        for rank, hit in enumerate(result.hits, start=1)
+        for rank, hit in enumerate(retrieval.result.hits, start=1)
     ]
     request = GenerationRequest(
         question=turn.question,
         passages=draft.passages,
         history=turn.history,
         assistant_name=turn.workspace_name,
-        retrieval_query=query,
-        term_weights=weights,
+        retrieval_query=retrieval.query,
+        term_weights=retrieval.weights,
     )
     started = time.perf_counter()
     yield from _generate(request, draft, provider)

@@ -1,33 +1,32 @@
 """How strongly the retrieved passages support answering, as a calibrated probability.
 
-Two signals, combined by a logistic model fitted on the demo answer set
-(``ccgpt eval answers --calibrate`` refits it; docs/answers.md has the figures):
+Two signals from the dense retriever, combined by a logistic model fitted on the demo answer
+set (``ccgpt eval answers --calibrate`` refits it; docs/answers.md has the figures):
 - ``dense``: the best cosine similarity between the question and a passage;
-- ``coverage``: the idf-weighted share of the question's terms that the best passage holds.
-  A term no document contains carries the highest weight, so "store hours in Denver" against
-  a knowledge base that never mentions Denver scores low even when "store hours" match."""
+- ``gap``: how far that best similarity stands above the typical candidate (the mean of
+  candidates 6 to 30). A question the knowledge base answers has a few passages that stand
+  out; one it does not answer finds a flat field of loosely related passages.
+Keyword overlap was measured too and added nothing once these two were in (docs/answers.md)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from customercare.search.keyword.analyzer import analyze
-from customercare.search.service import SearchHit
-from customercare.search.types import indexing_text
+from customercare.search.service import SearchResult
 
 PASSAGES_CONSIDERED = 3
+FIELD_START, FIELD_END = 5, 30
 
 
 @dataclass(frozen=True, slots=True)
 class EvidenceModel:
     bias: float
     dense_weight: float
-    coverage_weight: float
+    gap_weight: float
 
-    def probability(self, *, dense: float, coverage: float) -> float:
-        logit = self.bias + self.dense_weight * dense + self.coverage_weight * coverage
+    def probability(self, *, dense: float, gap: float) -> float:
+        logit = self.bias + self.dense_weight * dense + self.gap_weight * gap
         return 1.0 / (1.0 + math.exp(-logit))
 
 
@@ -35,30 +34,14 @@ class EvidenceModel:
 class Evidence:
     confidence: float
     dense: float
-    coverage: float
+    gap: float
 
 
-def assess(
-    *, term_weights: dict[str, float], hits: Sequence[SearchHit], model: EvidenceModel
-) -> Evidence:
-    """``term_weights``: the workspace idf of each term of the question (search.keyword)."""
-    if not hits or not term_weights:
-        return Evidence(confidence=0.0, dense=0.0, coverage=0.0)
-    top = hits[:PASSAGES_CONSIDERED]
-    dense = max((hit.dense_similarity or 0.0) for hit in top)
-    weights = term_weights
-    coverage = max(_coverage(weights, hit) for hit in top)
-    return Evidence(
-        confidence=model.probability(dense=dense, coverage=coverage),
-        dense=dense,
-        coverage=coverage,
-    )
-
-
-def _coverage(weights: dict[str, float], hit: SearchHit) -> float:
-    chunk = hit.chunk
-    present = set(analyze(indexing_text(title=chunk.title, heading=chunk.heading, text=chunk.text)))
-    total = sum(weights.values())
-    if total <= 0:
-        return 0.0
-    return sum(weight for term, weight in weights.items() if term in present) / total
+def assess(result: SearchResult, *, model: EvidenceModel) -> Evidence:
+    similarities = sorted(result.dense_similarities, reverse=True)
+    if not result.hits or not similarities:
+        return Evidence(confidence=0.0, dense=0.0, gap=0.0)
+    dense = similarities[0]
+    field = similarities[FIELD_START:FIELD_END] or similarities[-1:]
+    gap = dense - sum(field) / len(field)
+    return Evidence(confidence=model.probability(dense=dense, gap=gap), dense=dense, gap=gap)

@@ -20,7 +20,7 @@ _NOT_A_REQUEST = re.compile(r"\b(?:not|don't|do not|no need to)\s+(?:\w+\s+){0,2
 
 _FOLLOW_UP_START = re.compile(
     r"^\s*(?:and|or|but|also|so|then|what about|how about|what if|same"
-    r"|ok(?:ay)?,?\s+(?:and|what|how))\b",
+    r"|ok(?:ay)?,?\s+(?:and|so|what|how))\b",
     re.IGNORECASE,
 )
 _ANAPHORA = re.compile(r"\b(?:it|its|that|this|those|these|they|them|one|there)\b", re.IGNORECASE)
@@ -38,10 +38,3 @@ def is_follow_up(message: str) -> bool:
         return True
     terms = analyze(message)
     return len(terms) <= _SHORT_QUESTION_TERMS and bool(_ANAPHORA.search(message))
-
-
-def retrieval_query(message: str, previous_questions: list[str]) -> str:
-    """The text to search with: the message, prefixed by the last question when it follows up."""
-    if previous_questions and is_follow_up(message):
-        return f"{previous_questions[-1]} {message}"
-    return message

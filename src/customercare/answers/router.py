@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
@@ -56,10 +57,25 @@ async def chat_socket(websocket: WebSocket) -> None:
         return
     try:
         while True:
-            payload = await websocket.receive_json()
+            payload = await _receive_json(websocket)
             await _one_turn(runtime, websocket, workspace_id, payload)
     except WebSocketDisconnect:
         return
+
+
+_NOT_JSON = object()
+
+
+async def _receive_json(websocket: WebSocket) -> Any:
+    """The next frame parsed as JSON, or ``_NOT_JSON``: a bad frame must not end the socket."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    raw = message.get("text")
+    try:
+        return json.loads(raw if raw is not None else message.get("bytes") or b"")
+    except ValueError:  # not JSON, or bytes that are not UTF-8
+        return _NOT_JSON
 
 
 async def _authenticate(runtime: Runtime, websocket: WebSocket) -> str:
@@ -78,19 +94,18 @@ async def _authenticate(runtime: Runtime, websocket: WebSocket) -> str:
 async def _one_turn(
     runtime: Runtime, websocket: WebSocket, workspace_id: str, payload: Any
 ) -> None:
+    if payload is _NOT_JSON:
+        await _send_invalid(websocket, "the message is not valid JSON", [])
+        return
     try:
         body = ChatRequest.model_validate(payload)
     except ValidationError as error:
-        await websocket.send_json(
-            {
-                "type": "error",
-                "error": {
-                    "code": "invalid_request",
-                    "message": "the message is not valid",
-                    "details": {"errors": error.errors(include_url=False, include_input=False)},
-                },
-            }
-        )
+        # The same shape as the HTTP 422 body (a raw error's context may not be JSON-able).
+        errors = [
+            {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
+            for item in error.errors(include_url=False)
+        ]
+        await _send_invalid(websocket, "the message is not valid", errors)
         return
     try:
         turn = await run_in_threadpool(
@@ -108,3 +123,8 @@ async def _one_turn(
         return
     async for event in relay(engine.reply(runtime, turn)):
         await websocket.send_json(event.as_dict())
+
+
+async def _send_invalid(websocket: WebSocket, message: str, errors: list[dict[str, Any]]) -> None:
+    error = {"code": "invalid_request", "message": message, "details": {"errors": errors}}
+    await websocket.send_json({"type": "error", "error": error})

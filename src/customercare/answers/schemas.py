@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 
 class ChatRequest(BaseModel):
@@ -14,6 +15,14 @@ class ChatRequest(BaseModel):
     channel: Literal["api", "widget", "cli", "openai"] = "api"
     contact_email: EmailStr | None = None
     stream: bool = False
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        # Only whitespace is no question: refuse it rather than store an empty turn.
+        if not value.strip():
+            raise PydanticCustomError("blank_string", "the message must not be blank")
+        return value
 
 
 class CitationPublic(BaseModel):

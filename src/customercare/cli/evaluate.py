@@ -115,7 +115,7 @@ def answers(
             "fitted evidence model: "
             f"CCGPT_EVIDENCE_BIAS={fitted.bias} "
             f"CCGPT_EVIDENCE_DENSE_WEIGHT={fitted.dense_weight} "
-            f"CCGPT_EVIDENCE_COVERAGE_WEIGHT={fitted.coverage_weight}"
+            f"CCGPT_EVIDENCE_GAP_WEIGHT={fitted.gap_weight}"
         )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import typer
@@ -105,22 +104,18 @@ def ingest(
 
 
 def _wait(runtime: Runtime, workspace: str, document_ids: list[str]) -> list[str]:
-    """Poll until every document is ready or failed (a worker may be doing the work)."""
-    remaining = set(document_ids)
-    failures: list[str] = []
+    """Wait for every document to be ready or failed, with a progress bar."""
     with bar() as progress:
         task = progress.add_task("indexing", total=len(document_ids))
-        while remaining:
-            with runtime.sessions() as session:
-                for document_id in sorted(remaining):
-                    document = service.get_document(
-                        session, workspace_id=workspace, document_id=document_id
-                    )
-                    if document.status in TERMINAL:
-                        remaining.discard(document_id)
-                        progress.advance(task)
-                        if document.status == DocumentStatus.failed:
-                            failures.append(f"{document.title}: {document.failure_reason}")
-            if remaining:
-                time.sleep(0.5)
-    return failures
+        settled = service.wait_until_settled(
+            runtime,
+            workspace_id=workspace,
+            document_ids=document_ids,
+            poll_seconds=0.5,
+            on_settled=lambda _: progress.advance(task),
+        )
+    return [
+        f"{document.title}: {document.failure_reason}"
+        for document in settled
+        if document.status == DocumentStatus.failed
+    ]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from customercare.cli import db, evaluate, gates, model, workspace
+from customercare.cli import bench, db, evaluate, gates, model, workspace
 from customercare.cli.ask import ask, chat
-from customercare.cli.bench import bench
 from customercare.cli.demo import demo
 from customercare.cli.ingest import ingest
 from customercare.cli.search import search
@@ -23,6 +22,7 @@ app.add_typer(workspace.app, name="workspace")
 app.add_typer(model.app, name="model")
 app.add_typer(evaluate.app, name="eval")
 app.add_typer(gates.app, name="gates")
+app.add_typer(bench.app, name="bench")
 app.command()(serve)
 app.command()(worker)
 app.command()(ingest)
@@ -30,4 +30,3 @@ app.command()(search)
 app.command()(ask)
 app.command()(chat)
 app.command()(demo)
-app.command()(bench)

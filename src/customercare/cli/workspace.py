@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from customercare.cli.context import console, open_runtime
+from customercare.cli.context import app_errors, console, fail, open_runtime
 from customercare.db.engine import transaction
 from customercare.tenancy import service as tenancy
 
@@ -32,3 +32,31 @@ def list_() -> None:
         for workspace in tenancy.list_workspaces(session):
             table.add_row(workspace.id, workspace.name, workspace.created_at.isoformat())
     console.print(table)
+
+
+@app.command("update")
+def update(
+    workspace: str = typer.Argument(..., help="Workspace id."),
+    name: str | None = typer.Option(None, help="New display name."),
+    answer_threshold: float | None = typer.Option(
+        None, min=0.0, max=1.0, help="Evidence (0..1) the bot needs before it answers."
+    ),
+    default_threshold: bool = typer.Option(
+        False, "--default-threshold", help="Use the installation's default threshold again."
+    ),
+) -> None:
+    """Change a workspace's name or answer threshold."""
+    changes: dict[str, object] = {}
+    if name is not None:
+        changes["name"] = name
+    if answer_threshold is not None:
+        changes["answer_threshold"] = answer_threshold
+    if default_threshold:
+        changes["answer_threshold"] = None
+    if not changes:
+        raise fail("nothing to change: give --name, --answer-threshold or --default-threshold")
+    with open_runtime() as runtime, app_errors(), transaction(runtime.sessions) as session:
+        updated = tenancy.update_workspace(session, workspace_id=workspace, changes=changes)
+        threshold = updated.answer_threshold
+    shown = "default" if threshold is None else f"{threshold:.2f}"
+    console.print(f"{updated.name}: answer threshold {shown}")

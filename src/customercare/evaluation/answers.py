@@ -108,10 +108,16 @@ def load_cases(path: Path = ANSWER_EVAL_FILE) -> list[AnswerCase]:
 def load_demo_content(
     runtime: Runtime, *, workspace_id: str, content_dir: Path = CONTENT_DIR
 ) -> None:
-    for path in sorted(p for p in content_dir.iterdir() if p.is_file()):
+    """Ingest every file of ``content_dir`` and wait until all are indexed."""
+    document_ids = [
         knowledge.ingest_bytes(
             runtime, workspace_id=workspace_id, data=path.read_bytes(), filename=path.name
-        )
+        ).document.id
+        for path in sorted(p for p in content_dir.iterdir() if p.is_file())
+    ]
+    knowledge.wait_until_settled(
+        runtime, workspace_id=workspace_id, document_ids=document_ids, timeout_seconds=600
+    )
 
 
 def evaluate_answers(

@@ -7,14 +7,22 @@ the workspace explicitly and never reveals a document of another workspace (404)
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Sequence
+import time
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from customercare.db.engine import transaction
-from customercare.errors import AppError, ConflictError, FileTooLarge, IngestionError, NotFoundError
+from customercare.errors import (
+    AppError,
+    ConflictError,
+    FileTooLarge,
+    IngestionError,
+    NotFoundError,
+    ServiceUnavailable,
+)
 from customercare.jobs.base import IngestionRequest
 from customercare.knowledge.detect import detect_content_type
 from customercare.knowledge.extractors import ExtractedDocument, ExtractionLimits, extract
@@ -223,6 +231,38 @@ def get_document(session: Session, *, workspace_id: str, document_id: str) -> Do
     return _public(
         session, _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
     )
+
+
+def wait_until_settled(
+    runtime: Runtime,
+    *,
+    workspace_id: str,
+    document_ids: Sequence[str],
+    timeout_seconds: float | None = None,
+    poll_seconds: float = 0.2,
+    on_settled: Callable[[DocumentPublic], None] | None = None,
+) -> list[DocumentPublic]:
+    """Poll until every document is ready or failed (a worker may be doing the work)."""
+    deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
+    remaining = list(dict.fromkeys(document_ids))
+    settled: dict[str, DocumentPublic] = {}
+    while remaining:
+        with runtime.sessions() as session:
+            for document_id in list(remaining):
+                document = get_document(session, workspace_id=workspace_id, document_id=document_id)
+                if document.status in (DocumentStatus.ready, DocumentStatus.failed):
+                    remaining.remove(document_id)
+                    settled[document_id] = document
+                    if on_settled:
+                        on_settled(document)
+        if remaining:
+            if deadline is not None and time.monotonic() > deadline:
+                raise ServiceUnavailable(
+                    f"{len(remaining)} documents still indexing after {timeout_seconds} s",
+                    details={"document_ids": remaining},
+                )
+            time.sleep(poll_seconds)
+    return [settled[document_id] for document_id in dict.fromkeys(document_ids)]
 
 
 def list_documents(

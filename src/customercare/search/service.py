@@ -34,6 +34,8 @@ class SearchHit:
 class SearchResult:
     hits: list[SearchHit]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # Every dense candidate's similarity, best first: how peaked they are is evidence too.
+    dense_similarities: list[float] = field(default_factory=list)
 
 
 def search(
@@ -108,7 +110,9 @@ def search(
         for rank, (cid, score) in enumerate(ranked[:limit], start=1)
     ]
     timings["fuse"] = _elapsed_ms(started)
-    return SearchResult(hits=hits, timings_ms=timings)
+    return SearchResult(
+        hits=hits, timings_ms=timings, dense_similarities=[score for _, score in dense]
+    )
 
 
 def _elapsed_ms(started: float) -> float:

@@ -6,15 +6,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from customercare.errors import AuthenticationError, NotFoundError
+from customercare.errors import AuthenticationError, NotFoundError, ValidationFailed
 from customercare.ids import utcnow
 from customercare.tenancy.models import ApiKey, Workspace
 
 KEY_PREFIX = "ccgpt"
+UPDATABLE_FIELDS = frozenset({"name", "answer_threshold"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,19 @@ def get_workspace_or_raise(session: Session, *, workspace_id: str) -> Workspace:
     workspace = session.get(Workspace, workspace_id)
     if workspace is None:
         raise NotFoundError(f"workspace {workspace_id} not found")
+    return workspace
+
+
+def update_workspace(session: Session, *, workspace_id: str, changes: dict[str, Any]) -> Workspace:
+    """Apply the given fields (``name``, ``answer_threshold``); others are refused."""
+    workspace = get_workspace_or_raise(session, workspace_id=workspace_id)
+    for field, value in changes.items():
+        if field not in UPDATABLE_FIELDS:
+            raise ValidationFailed(f"{field} cannot be changed")
+        if field == "name" and not value:
+            raise ValidationFailed("a workspace needs a name")
+        setattr(workspace, field, value)
+    session.flush()
     return workspace
 
 

@@ -17,7 +17,11 @@ MAX_SENTENCES = 5
 SECOND_SOURCE_SHARE = 0.9
 # When the section heading already names the question, the answer starts at the section's top.
 HEADING_COVERAGE_FOR_WHOLE_SECTION = 0.5
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
+# A sentence ends at . ! or ? before a capital, unless the period closes an abbreviation.
+_SENTENCE_END = re.compile(
+    r"(?<!\b[ap]\.m\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bNo\.)(?<!\bMr\.)"
+    r"(?<!\bDr\.)(?<!\bSt\.)(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+"
+)
 _QA_PREFIX = re.compile(r"^\s*(?:Q|A)\s*:\s*", re.IGNORECASE)
 
 
@@ -41,9 +45,10 @@ def compose(request: GenerationRequest) -> str:
     query_terms = set(analyze(request.retrieval_query or request.question))
     weights = {term: request.term_weights.get(term, 1.0) for term in query_terms}
     per_passage = [(passage, list(_sentences(passage, weights))) for passage in request.passages]
+    top_score = max((p.score for p in request.passages), default=0.0) or 1.0
     ranked = sorted(
         (
-            (_passage_score(passage, sentences, weights, len(request.passages)), passage, sentences)
+            (_passage_score(passage, sentences, weights, top_score), passage, sentences)
             for passage, sentences in per_passage
             if sentences
         ),
@@ -67,15 +72,13 @@ def _coverage(terms: set[str], weights: dict[str, float]) -> float:
 
 
 def _passage_score(
-    passage: Passage, sentences: list[_Sentence], weights: dict[str, float], total: int
+    passage: Passage, sentences: list[_Sentence], weights: dict[str, float], top_score: float
 ) -> float:
-    """Help content is organised by headings: a section whose heading names the question is
-    usually the answer, even when its sentences never repeat the question's words."""
+    """Retrieval's ranking leads (it has the dense model); a section whose heading names the
+    question, or a sentence that matches it closely, can overtake a slightly better passage."""
     heading = _coverage(set(analyze(passage.chunk.heading or "")), weights)
-    title = _coverage(set(analyze(passage.chunk.title)), weights)
-    # Earlier passages ranked higher in retrieval; a small prior breaks near-ties.
-    rank_prior = 0.1 * (total - passage.number + 1) / max(total, 1)
-    return 0.5 * max(s.score for s in sentences) + 0.4 * heading + 0.1 * title + rank_prior
+    sentence = max(s.score for s in sentences)
+    return 0.6 * passage.score / top_score + 0.25 * heading + 0.15 * sentence
 
 
 def _window(passage: Passage, sentences: list[_Sentence], weights: dict[str, float]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -92,6 +93,10 @@ def extract_html(data: bytes, *, limits: ExtractionLimits) -> ExtractedDocument:
     title = _title(soup)
     for tag in soup.find_all(_DROP_ALWAYS):
         tag.decompose()
+    # What a reader never sees is not knowledge, and hidden text is where injected
+    # instructions for AI assistants like to sit.
+    for tag in soup.find_all(_is_hidden):
+        tag.decompose()
     # A page-level <header> is chrome; an article's own <header> holds its title and byline.
     for tag in soup.find_all("header"):
         if not tag.find_parent(("main", "article")):
@@ -105,6 +110,15 @@ def extract_html(data: bytes, *, limits: ExtractionLimits) -> ExtractedDocument:
         raise CorruptFile("This HTML page is nested too deeply to read.") from exc
     builder.flush()
     return ExtractedDocument(title=title, sections=builder.sections)
+
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _is_hidden(tag: Tag) -> bool:
+    if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true":
+        return True
+    return bool(_HIDDEN_STYLE.search(str(tag.get("style", ""))))
 
 
 def _title(soup: BeautifulSoup) -> str | None:
