@@ -46,7 +46,7 @@ class Runtime:
         if self._answer_provider is None:
             from customercare.answers.providers import build_provider
 
-            self._answer_provider = build_provider(self.settings)
+            self._answer_provider = build_provider(self.settings, embedder=self.embedder)
         return self._answer_provider
 
     @property

@@ -196,12 +196,6 @@ def test_links_the_sources_do_not_contain_are_reduced_to_their_text(
     assert "Start one here" in answer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="guardrails run only after generation: the raw text has already been streamed "
-    "as token events before the replace event (engine._generate/_finish)",
-)
 def test_streamed_tokens_never_carry_an_exfiltration_image(
     shop: Any, runtime: Runtime, llm: LLMServer, provider: OpenAICompatibleProvider
 ) -> None:
@@ -211,12 +205,6 @@ def test_streamed_tokens_never_carry_an_exfiltration_image(
     assert not re.search(r"attacker\.example", streamed)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine._finish keeps a generated answer whose markers were all dropped (or that "
-    "had none): it is delivered as 'answered' without a single citation",
-)
 @pytest.mark.parametrize(
     ("document", "reply"),
     [

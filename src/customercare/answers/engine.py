@@ -5,7 +5,7 @@ answer. ``start_turn`` does everything that can fail with a 4xx before a stream 
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,11 +111,41 @@ class _Draft:
     passages: list[Passage] = field(default_factory=list)
 
 
+class ReplyStream:
+    """The events of one reply. Closing it at any point, even before the first event, stores
+    the turn as cancelled; an unexpected error stores it as failed. Either way the question
+    keeps an answer record, so the conversation stays consistent."""
+
+    def __init__(self, runtime: Runtime, turn: TurnContext, provider: AnswerProvider) -> None:
+        self._runtime, self._turn = runtime, turn
+        self._events = _reply(runtime, turn, provider)
+        self._started = False
+
+    def __iter__(self) -> ReplyStream:
+        return self
+
+    def __next__(self) -> ChatEvent:
+        self._started = True
+        return next(self._events)
+
+    def close(self) -> None:
+        if not self._started:
+            self._started = True
+            _store(self._runtime, self._turn, _Draft(), status="cancelled")
+        self._events.close()
+
+
 def reply(
     runtime: Runtime, turn: TurnContext, *, provider: AnswerProvider | None = None
+) -> ReplyStream:
+    return ReplyStream(runtime, turn, provider or runtime.answer_provider)
+
+
+def _reply(
+    runtime: Runtime, turn: TurnContext, provider: AnswerProvider
 ) -> Generator[ChatEvent, None, None]:
     draft = _Draft()
-    stored = False
+    status: conversations.MessageStatus = "cancelled"
     yield ChatEvent(
         "conversation",
         {"conversation_id": turn.conversation_id, "user_message_id": turn.user_message_id},
@@ -124,35 +154,39 @@ def reply(
         if asks_for_human(turn.question):
             yield from _handoff(runtime, turn, draft)
         else:
-            yield from _answer(runtime, turn, draft, provider or runtime.answer_provider)
-        message_id = _store(runtime, turn, draft, status="complete")
-        stored = True
-        evidence = draft.evidence
-        yield ChatEvent("citations", {"citations": draft.citations})
-        yield ChatEvent(
-            "decision",
-            {
-                "decision": draft.decision,
-                "confidence": evidence.confidence if evidence else None,
-                "threshold": turn.threshold,
-                "evidence": {"dense": evidence.dense, "gap": evidence.gap} if evidence else None,
-                "handoff_offered": draft.decision == NO_ANSWER,
-            },
-        )
-        yield ChatEvent(
-            "done",
-            {
-                "conversation_id": turn.conversation_id,
-                "message_id": message_id,
-                "answer": draft.text,
-                "provider": draft.provider,
-                "timings_ms": draft.timings,
-            },
-        )
+            yield from _answer(runtime, turn, draft, provider)
+    except GeneratorExit:
+        raise
+    except Exception:
+        status = "failed"
+        raise
+    else:
+        status = "complete"
     finally:
-        if not stored:
-            # Cancelled (the client went away) or failed: keep what was said, marked as such.
-            _store(runtime, turn, draft, status="cancelled")
+        # Cancelled (the client went away) or failed: keep what was said, marked as such.
+        message_id = _store(runtime, turn, draft, status=status)
+    evidence = draft.evidence
+    yield ChatEvent("citations", {"citations": draft.citations})
+    yield ChatEvent(
+        "decision",
+        {
+            "decision": draft.decision,
+            "confidence": evidence.confidence if evidence else None,
+            "threshold": turn.threshold,
+            "evidence": {"dense": evidence.dense, "gap": evidence.gap} if evidence else None,
+            "handoff_offered": draft.decision == NO_ANSWER,
+        },
+    )
+    yield ChatEvent(
+        "done",
+        {
+            "conversation_id": turn.conversation_id,
+            "message_id": message_id,
+            "answer": draft.text,
+            "provider": draft.provider,
+            "timings_ms": draft.timings,
+        },
+    )
 
 
 def _handoff(runtime: Runtime, turn: TurnContext, draft: _Draft) -> Iterator[ChatEvent]:
@@ -221,7 +255,7 @@ def _answer(
     retrieval = _retrieve(runtime, turn)
     draft.timings["retrieve"] = _since(started)
     draft.evidence = retrieval.evidence
-    if draft.evidence.confidence < turn.threshold:
+    if not retrieval.result.hits or draft.evidence.confidence < turn.threshold:
         draft.decision, draft.provider = NO_ANSWER, "policy"
         yield from _say(draft, messages.NO_ANSWER)
         return
@@ -239,51 +273,84 @@ def _answer(
         term_weights=retrieval.weights,
     )
     started = time.perf_counter()
-    yield from _generate(request, draft, provider)
+
+    def fallback(request: GenerationRequest) -> str:
+        return compose(request, embedder=runtime.embedder)
+
+    yield from _generate(request, draft, provider, fallback)
     draft.timings["generate"] = _since(started)
-    yield from _finish(request, draft)
+    yield from _finish(request, draft, fallback)
 
 
 def _generate(
-    request: GenerationRequest, draft: _Draft, provider: AnswerProvider
+    request: GenerationRequest,
+    draft: _Draft,
+    provider: AnswerProvider,
+    fallback: Callable[[GenerationRequest], str],
 ) -> Iterator[ChatEvent]:
+    """Stream the provider's text through the guardrails; on failure, or when the text turns
+    out to echo the system prompt, the customer gets the offline answer instead."""
     draft.provider = provider.name
+    cleaner = guardrails.StreamCleaner(
+        allowed_urls=_allowed_urls(request.passages), system_prompt=SYSTEM_PROMPT
+    )
     try:
         for delta in provider.stream(request):
-            draft.text += delta
-            yield ChatEvent("token", {"text": delta})
+            yield from _emit(draft, cleaner.feed(delta))
+        yield from _emit(draft, cleaner.flush())
     except ProviderError:
-        # The customer still gets an answer: the offline one, which needs nothing external.
-        fallback = compose(request)
         draft.provider = "offline_fallback"
-        if draft.text:
-            draft.text = fallback
-            yield ChatEvent("replace", {"text": fallback})
-        else:
-            yield from _say(draft, fallback)
+        yield from _replace(draft, fallback(request))
+        return
+    if cleaner.leaked:
+        draft.provider = "offline_fallback"
+        yield from _replace(draft, fallback(request))
 
 
-def _finish(request: GenerationRequest, draft: _Draft) -> Iterator[ChatEvent]:
-    """Clean the generated text and cite it; announce a replacement when it changed."""
-    passages = request.passages
-    allowed = {
+def _finish(
+    request: GenerationRequest, draft: _Draft, fallback: Callable[[GenerationRequest], str]
+) -> Iterator[ChatEvent]:
+    """Keep only markers that point at a passage and cite them. An answer that still echoes
+    the system prompt, or that cites nothing, is not grounded: the offline answer replaces it,
+    and when there is none the bot says it does not know."""
+    known = {p.number for p in request.passages}
+    text = drop_unknown_markers(draft.text, known=known)
+    grounded = bool(citations_for(text, request.passages))
+    if guardrails.echoes(text, SYSTEM_PROMPT) or not grounded:
+        text = drop_unknown_markers(fallback(request), known=known)
+        draft.provider = "offline_fallback" if draft.provider != "offline" else "offline"
+    if not text:
+        draft.decision, draft.provider = NO_ANSWER, "policy"
+        text = messages.NO_ANSWER
+    if text != draft.text:
+        yield from _replace(draft, text)
+    draft.citations = citations_for(draft.text, request.passages)
+
+
+def _allowed_urls(passages: list[Passage]) -> set[str]:
+    """Links an answer may repeat: those of passages that do not try to instruct the bot."""
+    return {
         url
         for passage in passages
         if not guardrails.is_instruction_like(passage.chunk.text)
         for url in guardrails.urls_in(passage.chunk.text) | {passage.chunk.source_url or ""}
         if url
     }
-    cleaned = guardrails.clean_answer(draft.text, allowed_urls=allowed, system_prompt=SYSTEM_PROMPT)
-    if cleaned is None or not cleaned.strip():
-        cleaned = compose(request)
-    cleaned = drop_unknown_markers(cleaned, known={p.number for p in passages})
-    if not cleaned:
-        draft.decision, draft.provider = NO_ANSWER, "policy"
-        cleaned = messages.NO_ANSWER
-    if cleaned != draft.text:
-        draft.text = cleaned
-        yield ChatEvent("replace", {"text": cleaned})
-    draft.citations = citations_for(draft.text, passages)
+
+
+def _emit(draft: _Draft, text: str) -> Iterator[ChatEvent]:
+    if text:
+        draft.text += text
+        yield ChatEvent("token", {"text": text})
+
+
+def _replace(draft: _Draft, text: str) -> Iterator[ChatEvent]:
+    """Swap the whole answer: a replace event if text was already sent, else plain tokens."""
+    if draft.text:
+        draft.text = text
+        yield ChatEvent("replace", {"text": text})
+    else:
+        yield from _say(draft, text)
 
 
 def _say(draft: _Draft, text: str) -> Iterator[ChatEvent]:

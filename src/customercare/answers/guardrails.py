@@ -38,16 +38,62 @@ def clean_answer(text: str, *, allowed_urls: set[str], system_prompt: str) -> st
     system prompt and must not be shown at all."""
     if echoes(text, system_prompt):
         return None
+    return re.sub(r"[ \t]{2,}", " ", strip_foreign_links(text, allowed_urls)).strip()
+
+
+def strip_foreign_links(text: str, allowed_urls: set[str]) -> str:
     cleaned = _MARKDOWN_IMAGE.sub("", text)
     cleaned = _MARKDOWN_LINK.sub(
         lambda match: match.group(0) if match.group(2) in allowed_urls else match.group(1),
         cleaned,
     )
-    cleaned = _URL.sub(
+    return _URL.sub(
         lambda match: match.group(0) if match.group(0).rstrip(".,;:!?") in allowed_urls else "",
         cleaned,
     )
-    return re.sub(r"[ \t]{2,}", " ", cleaned).strip()
+
+
+class StreamCleaner:
+    """Cleans generated text while it streams: text is released a sentence at a time, after
+    its images and foreign links are removed, and nothing more is released once a sentence
+    echoes the system prompt (``leaked``). What was released is exactly what the customer saw."""
+
+    def __init__(self, *, allowed_urls: set[str], system_prompt: str) -> None:
+        self.allowed_urls = allowed_urls
+        self.system_prompt = system_prompt
+        self.leaked = False
+        self._pending = ""
+
+    def feed(self, delta: str) -> str:
+        self._pending += delta
+        cut = _last_boundary(self._pending)
+        if cut <= 0:
+            return ""
+        ready, self._pending = self._pending[:cut], self._pending[cut:]
+        return self._release(ready)
+
+    def flush(self) -> str:
+        ready, self._pending = self._pending, ""
+        return self._release(ready)
+
+    def _release(self, text: str) -> str:
+        if self.leaked or echoes(text, self.system_prompt):
+            self.leaked = True
+            return ""
+        return strip_foreign_links(text, self.allowed_urls)
+
+
+_BOUNDARY = re.compile(r"[.!?]\s+|\n")
+
+
+def _last_boundary(text: str) -> int:
+    """Where the last complete sentence ends, unless a link or image is still open there."""
+    ends = [match.end() for match in _BOUNDARY.finditer(text)]
+    for end in reversed(ends):
+        head = text[:end]
+        if head.count("[") == head.count("]") and head.count("(") == head.count(")"):
+            return end
+    return 0
 
 
 def echoes(text: str, source: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -19,7 +19,6 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from customercare.answers import engine
-from customercare.answers.events import ChatEvent
 from customercare.answers.providers import Turn
 from customercare.answers.router import SSE_HEADERS
 from customercare.answers.streaming import relay
@@ -102,9 +101,7 @@ def chat_completions(body: CompletionRequest, runtime: RuntimeDep, workspace: Wo
     }
 
 
-async def _chunks(
-    events: Generator[ChatEvent, None, None], *, model: str, created: int
-) -> AsyncIterator[str]:
+async def _chunks(events: engine.ReplyStream, *, model: str, created: int) -> AsyncIterator[str]:
     chunk_id = "chatcmpl-pending"
     role_sent = False
     extra: dict[str, Any] = {}
@@ -124,6 +121,8 @@ async def _chunks(
             extra["citations"] = event.data["citations"]
         elif event.type == "decision":
             extra["decision"] = event.data["decision"]
+        elif event.type == "error":
+            yield _sse({"error": event.data["error"]})
         elif event.type == "done":
             yield _sse(_chunk(chunk_id, model, created, {}, "stop", extra))
     yield "data: [DONE]\n\n"

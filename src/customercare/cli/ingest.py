@@ -23,7 +23,6 @@ from customercare.knowledge.models import DocumentStatus
 from customercare.runtime import Runtime
 from customercare.tenancy import service as tenancy
 
-TERMINAL = {DocumentStatus.ready, DocumentStatus.failed}
 BATCH = 16
 
 

@@ -10,6 +10,7 @@ from customercare.answers.providers.base import (
     ProviderError,
     Turn,
 )
+from customercare.search.embedding import Embedder
 from customercare.settings import Settings
 
 __all__ = [
@@ -22,11 +23,12 @@ __all__ = [
 ]
 
 
-def build_provider(settings: Settings) -> AnswerProvider:
+def build_provider(settings: Settings, *, embedder: Embedder | None = None) -> AnswerProvider:
+    """``embedder`` lets the offline provider choose sentences by meaning, not only words."""
     from customercare.answers.providers.offline import OfflineProvider
 
     if settings.answer_provider == "openai_compatible":
         from customercare.answers.providers.openai_compatible import OpenAICompatibleProvider
 
         return OpenAICompatibleProvider.from_settings(settings)
-    return OfflineProvider()
+    return OfflineProvider(embedder)

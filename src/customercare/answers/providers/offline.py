@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from customercare.answers.guardrails import is_instruction_like, urls_in
 from customercare.answers.providers.base import GenerationRequest, Passage
+from customercare.search.embedding import Embedder
 from customercare.search.keyword.analyzer import analyze
 
 MAX_WORDS = 70
@@ -32,19 +33,32 @@ class _Sentence:
     score: float
 
 
+# Sentences of this many top passages are embedded to be compared with the question.
+EMBEDDED_PASSAGES = 3
+EMBEDDED_SENTENCES = 12
+SEMANTIC_SHARE = 0.5
+
+
 class OfflineProvider:
+    """With an embedder, sentences are chosen by meaning as well as by shared words."""
+
     name = "offline"
 
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self.embedder = embedder
+
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        answer = compose(request)
+        answer = compose(request, embedder=self.embedder)
         for index, word in enumerate(answer.split(" ")):
             yield word if index == 0 else " " + word
 
 
-def compose(request: GenerationRequest) -> str:
-    query_terms = set(analyze(request.retrieval_query or request.question))
-    weights = {term: request.term_weights.get(term, 1.0) for term in query_terms}
+def compose(request: GenerationRequest, *, embedder: Embedder | None = None) -> str:
+    query = request.retrieval_query or request.question
+    weights = {term: request.term_weights.get(term, 1.0) for term in set(analyze(query))}
     per_passage = [(passage, list(_sentences(passage, weights))) for passage in request.passages]
+    if embedder is not None:
+        per_passage = _with_meaning(per_passage, query, embedder)
     top_score = max((p.score for p in request.passages), default=0.0) or 1.0
     ranked = sorted(
         (
@@ -66,6 +80,39 @@ def compose(request: GenerationRequest) -> str:
     return " ".join(f"{' '.join(texts)} [{p.number}]" for p, texts in parts)
 
 
+def _with_meaning(
+    per_passage: list[tuple[Passage, list[_Sentence]]], query: str, embedder: Embedder
+) -> list[tuple[Passage, list[_Sentence]]]:
+    """Blend each sentence's word overlap with its cosine similarity to the question."""
+    pool = [s for _, sentences in per_passage[:EMBEDDED_PASSAGES] for s in sentences]
+    # Embedding costs about 2 ms a sentence on two cores: only the likeliest are compared.
+    considered = sorted(pool, key=lambda s: -s.score)[:EMBEDDED_SENTENCES]
+    if not considered:
+        return per_passage
+    vectors = embedder.embed([query] + [s.text for s in considered])
+    question = vectors[0]
+    meaning = {
+        id(sentence): sum(a * b for a, b in zip(question, vector, strict=True))
+        for sentence, vector in zip(considered, vectors[1:], strict=True)
+    }
+    return [
+        (
+            passage,
+            [
+                _Sentence(
+                    s.position,
+                    s.text,
+                    (1 - SEMANTIC_SHARE) * s.score + SEMANTIC_SHARE * meaning[id(s)],
+                )
+                if id(s) in meaning
+                else s
+                for s in sentences
+            ],
+        )
+        for passage, sentences in per_passage
+    ]
+
+
 def _coverage(terms: set[str], weights: dict[str, float]) -> float:
     total = sum(weights.values()) or 1.0
     return sum(weight for term, weight in weights.items() if term in terms) / total
@@ -77,8 +124,9 @@ def _passage_score(
     """Retrieval's ranking leads (it has the dense model); a section whose heading names the
     question, or a sentence that matches it closely, can overtake a slightly better passage."""
     heading = _coverage(set(analyze(passage.chunk.heading or "")), weights)
-    sentence = max(s.score for s in sentences)
-    return 0.6 * passage.score / top_score + 0.25 * heading + 0.15 * sentence
+    # A heading that names the question speaks for its steps, which rarely repeat its words.
+    sentence = max(max(s.score for s in sentences), heading)
+    return 0.3 * passage.score / top_score + 0.1 * heading + 0.6 * sentence
 
 
 def _window(passage: Passage, sentences: list[_Sentence], weights: dict[str, float]) -> list[str]:
