@@ -1,34 +1,25 @@
-# The README's two commands and thin aliases. Every check itself lives in noxfile.py.
-# Only Python 3.11+ is needed: the first run bootstraps uv and nox into .tools/.
+# Thin aliases. The README's two commands are `python3 dev.py run` and `python3 dev.py test`
+# (only Python needed); every check itself lives in noxfile.py.
 
 PYTHON ?= python3
-TOOLS := .tools
-UV := $(TOOLS)/bin/uv
-UV_VERSION := 0.13.9
+UV := .tools/bin/uv
 
-.PHONY: run test lint typecheck bootstrap model clean
+.PHONY: run test setup lint typecheck clean
 
-$(UV):
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+run:
+	$(PYTHON) dev.py run
 
-bootstrap: $(UV)
-	$(UV) sync --frozen
+test:
+	$(PYTHON) dev.py test
 
-model: bootstrap
-	$(UV) run --frozen ccgpt model install
+setup:
+	$(PYTHON) dev.py setup
 
-run: model
-	$(UV) run --frozen ccgpt demo
-
-test: model
-	$(UV) run --frozen nox -s tests
-
-lint: bootstrap
+lint: setup
 	$(UV) run --frozen nox -s lint
 
-typecheck: bootstrap
+typecheck: setup
 	$(UV) run --frozen nox -s typecheck
 
 clean:
-	rm -rf $(TOOLS) .venv .nox reports htmlcov .coverage .coverage.* coverage.xml
+	rm -rf .tools .venv .nox reports htmlcov .coverage .coverage.* coverage.xml

@@ -11,8 +11,8 @@ import openai
 import pytest
 from fastapi.testclient import TestClient
 
-SECRET_FACT = "The Zephyrine loyalty code ZX-4471 gives Globex staff 37 percent off."
-SECRET = b"# Staff discounts\n\n## Globex\n\n" + SECRET_FACT.encode() + b"\n"
+HIDDEN_FACT = "The Zephyrine loyalty code ZX-4471 gives Globex staff 37 percent off."
+HIDDEN_DOC = b"# Staff discounts\n\n## Globex\n\n" + HIDDEN_FACT.encode() + b"\n"
 PUBLIC = (
     b"# Discounts\n\n## Students\n\n"
     b"Students get 10 percent off every order with a valid student card.\n"
@@ -29,7 +29,7 @@ SECRET_WORDS = ("Zephyrine", "ZX-4471", "Globex", "37 percent")
 @pytest.fixture
 def owner(make_tenant: Any) -> Any:
     tenant = make_tenant("Owner")
-    tenant.document = tenant.ingest("staff.md", SECRET)
+    tenant.document = tenant.ingest("staff.md", HIDDEN_DOC)
     set_threshold(tenant, 0.0)
     return tenant
 
@@ -70,7 +70,7 @@ def test_the_owner_is_answered_from_its_own_document(owner: Any) -> None:
         "/api/v1/chat", headers=owner.headers, json={"message": QUESTIONS[0]}
     )
     body = response.json()
-    assert SECRET_FACT in body["answer"]
+    assert HIDDEN_FACT in body["answer"]
     assert body["citations"][0]["document_id"] == owner.document["id"]
 
 

@@ -20,6 +20,7 @@ from llm_server import running_llm_server
 
 INJECTION = FIXTURES / "injection"
 ARTICLES = ("gift-cards.md", "loyalty-rewards.html", "device-recycling.md")
+FAKE_LLM_KEY = "test-key"  # pragma: allowlist secret
 QUESTIONS: list[dict[str, Any]] = json.loads((INJECTION / "questions.json").read_text())
 
 
@@ -96,7 +97,7 @@ def test_injected_text_reaches_the_model_only_as_quoted_data(
     tenant, _ = poisoned
     with running_llm_server() as server:
         provider = OpenAICompatibleProvider(
-            base_url=server.base_url, api_key="test-key", model="test-model", max_retries=0
+            base_url=server.base_url, api_key=FAKE_LLM_KEY, model="test-model", max_retries=0
         )
         for question in (QUESTIONS[0]["question"], QUESTIONS[4]["question"]):
             turn = engine.start_turn(runtime, workspace_id=tenant.workspace_id, message=question)
@@ -133,7 +134,7 @@ def test_an_obedient_model_is_overruled_by_the_guardrails(
     with running_llm_server() as server:
         server.script(scripted)
         provider = OpenAICompatibleProvider(
-            base_url=server.base_url, api_key="test-key", model="test-model", max_retries=0
+            base_url=server.base_url, api_key=FAKE_LLM_KEY, model="test-model", max_retries=0
         )
         turn = engine.start_turn(
             runtime, workspace_id=tenant.workspace_id, message=QUESTIONS[3]["question"]

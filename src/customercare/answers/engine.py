@@ -228,7 +228,7 @@ def _retrieve(runtime: Runtime, turn: TurnContext) -> _Retrieval:
         queries.append(f"{previous[-1]} {turn.question}")
         if is_follow_up(turn.question):
             queries.reverse()
-    best: _Retrieval | None = None
+    candidates: list[_Retrieval] = []
     with runtime.sessions() as session:
         for query in queries:
             result = search.search(
@@ -241,10 +241,11 @@ def _retrieve(runtime: Runtime, turn: TurnContext) -> _Retrieval:
             weights = keyword_index.term_weights(
                 session, workspace_id=turn.workspace_id, terms=set(analyze(query))
             )
-            evidence = assess(result, model=model)
-            if best is None or evidence.confidence > best.evidence.confidence + FOLLOW_UP_MARGIN:
-                best = _Retrieval(query, result, weights, evidence)
-    assert best is not None
+            candidates.append(_Retrieval(query, result, weights, assess(result, model=model)))
+    best = candidates[0]
+    for other in candidates[1:]:
+        if other.evidence.confidence > best.evidence.confidence + FOLLOW_UP_MARGIN:
+            best = other
     return best
 
 

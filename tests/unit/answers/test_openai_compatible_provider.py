@@ -31,7 +31,7 @@ from llm_server import (
     status,
 )
 
-API_KEY = "sk-test-secret-4242"
+API_KEY = "sk-test-secret-4242"  # pragma: allowlist secret
 
 
 def make_request(question: str = "How long do refunds take?") -> GenerationRequest:
@@ -106,7 +106,7 @@ def test_built_from_settings(llm: LLMServer) -> None:
     settings = Settings(
         answer_provider="openai_compatible",
         llm_base_url=llm.base_url + "/",
-        llm_api_key="sk-from-settings",
+        llm_api_key="sk-from-settings",  # pragma: allowlist secret
         llm_model="settings-model",
         llm_max_tokens=64,
     )
@@ -290,9 +290,9 @@ def test_api_key_never_appears_in_errors(llm: LLMServer) -> None:
 
 
 def test_wrong_key_is_refused_without_retry() -> None:
-    with running_llm_server(api_key="sk-right") as server:
+    with running_llm_server(api_key="sk-right") as server:  # pragma: allowlist secret
         with pytest.raises(ProviderError, match="HTTP 401"):
-            collect(make_provider(server, api_key="sk-wrong"))
+            collect(make_provider(server, api_key="sk-wrong"))  # pragma: allowlist secret
         assert server.request_count == 1
 
 
