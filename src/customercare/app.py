@@ -14,7 +14,7 @@ from customercare.answers.openai_facade import router as openai_router
 from customercare.answers.router import router as chat_router
 from customercare.conversations.router import router as conversations_router
 from customercare.db.migrate import upgrade
-from customercare.errors import AppError
+from customercare.errors import AppError, RateLimited
 from customercare.knowledge.router import router as documents_router
 from customercare.observability.health import router as health_router
 from customercare.runtime import Runtime, build_runtime
@@ -65,7 +65,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(_: Request, error: AppError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
+        headers: dict[str, str] = {}
+        if error.status_code == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(error, RateLimited):
+            headers["Retry-After"] = str(error.retry_after)
         return JSONResponse(error.to_body(), status_code=error.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -29,6 +29,30 @@ class AuthenticationError(AppError):
     status_code = 401
 
 
+class PermissionDenied(AppError):
+    code = "forbidden"
+    status_code = 403
+
+
+class RateLimited(AppError):
+    """Too many requests; ``retry_after`` seconds until the window resets (Retry-After)."""
+
+    code = "rate_limited"
+    status_code = 429
+
+    def __init__(
+        self, message: str, *, retry_after: int, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, details={"retry_after": retry_after, **(details or {})})
+        self.retry_after = retry_after
+
+
+class QuotaExceeded(RateLimited):
+    """A plan quota is used up; details say which, the limit and when it resets."""
+
+    code = "quota_exceeded"
+
+
 class ValidationFailed(AppError):
     code = "invalid_request"
     status_code = 422

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from customercare.answers.providers.base import AnswerProvider
 from customercare.db.engine import make_engine, make_session_factory
 from customercare.jobs.base import IngestionHandler, IngestionRequest, JobQueue
+from customercare.limits.counters import CounterStore, build_counter_store
 from customercare.search.embedding import Embedder, build_embedder
 from customercare.search.vectorstore.base import VectorStore
 from customercare.search.vectorstore.chroma import ChromaVectorStore, make_chroma_client
@@ -31,6 +32,7 @@ class Runtime:
     _embedder: Embedder | None = None
     _embedder_lock: threading.Lock = field(default_factory=threading.Lock)
     _answer_provider: AnswerProvider | None = None
+    _counters: CounterStore | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -48,6 +50,13 @@ class Runtime:
 
             self._answer_provider = build_provider(self.settings, embedder=self.embedder)
         return self._answer_provider
+
+    @property
+    def counters(self) -> CounterStore:
+        """Rate-limit and throttling counters: Redis when configured, else this process."""
+        if self._counters is None:
+            self._counters = build_counter_store(self.settings.redis_url)
+        return self._counters
 
     @property
     def job_queue(self) -> JobQueue:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 AnswerProviderKind = Literal["offline", "openai_compatible"]
@@ -102,6 +102,13 @@ class Settings(BaseSettings):
     evidence_bias: float = -6.159
     evidence_dense_weight: float = 7.656
     evidence_gap_weight: float = 13.91
+
+    # Accounts and tokens. Without CCGPT_SECRET_KEY a random key is created once in data_dir
+    # (fine for one machine; set it in production so every API process shares it).
+    secret_key: SecretStr | None = None
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    public_url: str = "http://127.0.0.1:8000"
 
     # Jobs.
     job_max_retries: int = 3

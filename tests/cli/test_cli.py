@@ -185,7 +185,7 @@ def test_workspace_create_prints_an_id_and_a_working_key(cli: Cli) -> None:
     assert re.fullmatch(r"[0-9a-f]{32}", workspace_id)
     assert key.startswith("ccgpt_")
     with cli.session() as session:
-        workspace = tenancy.authenticate_api_key(session, secret=key)
+        _, workspace = tenancy.authenticate_api_key(session, secret=key)
         assert workspace.id == workspace_id
         assert workspace.name == "Quokka Coffee"
 
@@ -316,7 +316,8 @@ def test_demo_load_only_prints_a_key(demo_run: tuple[Cli, Any]) -> None:
     assert workspace, text
     assert key, text
     with cli.session() as session:
-        assert tenancy.authenticate_api_key(session, secret=key.group(1)).id == workspace.group(1)
+        _, found = tenancy.authenticate_api_key(session, secret=key.group(1))
+        assert found.id == workspace.group(1)
 
 
 def test_demo_load_only_indexes_every_demo_file(demo_run: tuple[Cli, Any]) -> None:

@@ -22,7 +22,7 @@ from customercare.answers import engine
 from customercare.answers.providers import Turn
 from customercare.answers.router import SSE_HEADERS
 from customercare.answers.streaming import relay
-from customercare.deps import RuntimeDep, WorkspaceDep
+from customercare.deps import ChatAccess, RuntimeDep
 from customercare.errors import ValidationFailed
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"])
@@ -47,7 +47,7 @@ class CompletionRequest(BaseModel):
 
 
 @router.get("/models")
-def list_models(workspace: WorkspaceDep) -> dict[str, Any]:
+def list_models(workspace: ChatAccess) -> dict[str, Any]:
     del workspace  # authenticated, nothing per workspace to list
     return {
         "object": "list",
@@ -56,7 +56,7 @@ def list_models(workspace: WorkspaceDep) -> dict[str, Any]:
 
 
 @router.post("/chat/completions")
-def chat_completions(body: CompletionRequest, runtime: RuntimeDep, workspace: WorkspaceDep) -> Any:
+def chat_completions(body: CompletionRequest, runtime: RuntimeDep, workspace: ChatAccess) -> Any:
     # System messages are the caller's; the bot's own rules are not replaceable from outside.
     turns = [m for m in body.messages if m.role in ("user", "assistant")]
     if not turns or turns[-1].role != "user" or not turns[-1].text().strip():
@@ -66,7 +66,7 @@ def chat_completions(body: CompletionRequest, runtime: RuntimeDep, workspace: Wo
     ]
     turn = engine.start_turn(
         runtime,
-        workspace_id=workspace.id,
+        workspace_id=workspace.workspace_id,
         message=turns[-1].text()[:4000],
         channel="openai",
         visitor_id=body.user,

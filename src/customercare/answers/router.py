@@ -13,11 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from customercare.answers import engine
 from customercare.answers.schemas import ChatRequest, ChatResponse
 from customercare.answers.streaming import as_sse, relay
-from customercare.db.engine import transaction
-from customercare.deps import RuntimeDep, WorkspaceDep
-from customercare.errors import AppError, AuthenticationError
+from customercare.deps import ChatAccess, RuntimeDep, resolve_principal
+from customercare.errors import AppError, AuthenticationError, NotFoundError, PermissionDenied
 from customercare.runtime import Runtime
-from customercare.tenancy import service as tenancy
+from customercare.tenancy.permissions import Permission
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
 
@@ -25,10 +24,10 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 @router.post("", response_model=ChatResponse)
-def chat(body: ChatRequest, request: Request, runtime: RuntimeDep, workspace: WorkspaceDep) -> Any:
+def chat(body: ChatRequest, request: Request, runtime: RuntimeDep, workspace: ChatAccess) -> Any:
     turn = engine.start_turn(
         runtime,
-        workspace_id=workspace.id,
+        workspace_id=workspace.workspace_id,
         message=body.message,
         conversation_id=body.conversation_id,
         channel=body.channel,
@@ -51,9 +50,10 @@ async def chat_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         workspace_id = await _authenticate(runtime, websocket)
-    except AuthenticationError as error:
+    except (AuthenticationError, PermissionDenied, NotFoundError) as error:
+        # 4401/4403/4404: the HTTP status in the application range of close codes.
         await websocket.send_json(error.to_body())
-        await websocket.close(code=4401)
+        await websocket.close(code=4000 + error.status_code)
         return
     try:
         while True:
@@ -79,14 +79,21 @@ async def _receive_json(websocket: WebSocket) -> Any:
 
 
 async def _authenticate(runtime: Runtime, websocket: WebSocket) -> str:
+    """The workspace of a credential allowed to chat (a widget key from an allowed origin)."""
     header = websocket.headers.get("authorization", "")
     secret = websocket.query_params.get("key") or header.removeprefix("Bearer ").strip()
-    if not secret:
-        raise AuthenticationError("an API key is required (?key=<key>)")
 
     def lookup() -> str:
-        with transaction(runtime.sessions) as session:
-            return tenancy.authenticate_api_key(session, secret=secret).id
+        principal = resolve_principal(
+            runtime,
+            secret=secret or None,
+            workspace_header=websocket.query_params.get("workspace")
+            or websocket.headers.get("x-workspace-id"),
+            origin=websocket.headers.get("origin"),
+        )
+        if not principal.can(Permission.chat):
+            raise PermissionDenied("this credential does not allow chat")
+        return principal.workspace_id
 
     return await run_in_threadpool(lookup)
 

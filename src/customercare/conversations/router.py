@@ -18,7 +18,7 @@ from customercare.conversations.schemas import (
     TicketList,
     TicketPublic,
 )
-from customercare.deps import SessionDep, WorkspaceDep
+from customercare.deps import ConversationsRead, ConversationsWrite, SessionDep
 from customercare.errors import NotFoundError
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api/v1", tags=["conversations"])
 @router.get("/conversations")
 def list_conversations(
     session: SessionDep,
-    workspace: WorkspaceDep,
+    workspace: ConversationsRead,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     status: Literal["open", "handed_off"] | None = None,
@@ -35,7 +35,7 @@ def list_conversations(
 ) -> ConversationList:
     rows, total = service.list_conversations(
         session,
-        workspace_id=workspace.id,
+        workspace_id=workspace.workspace_id,
         limit=limit,
         offset=offset,
         status=status,
@@ -48,16 +48,16 @@ def list_conversations(
 
 @router.get("/conversations/{conversation_id}")
 def get_conversation(
-    conversation_id: str, session: SessionDep, workspace: WorkspaceDep
+    conversation_id: str, session: SessionDep, workspace: ConversationsRead
 ) -> ConversationDetail:
     conversation = service.get_conversation_or_raise(
-        session, workspace_id=workspace.id, conversation_id=conversation_id
+        session, workspace_id=workspace.workspace_id, conversation_id=conversation_id
     )
     rows = service.list_messages(
-        session, workspace_id=workspace.id, conversation_id=conversation.id
+        session, workspace_id=workspace.workspace_id, conversation_id=conversation.id
     )
     ratings = service.feedback_for(
-        session, workspace_id=workspace.id, message_ids=[row.id for row in rows]
+        session, workspace_id=workspace.workspace_id, message_ids=[row.id for row in rows]
     )
     messages = []
     for row in rows:
@@ -76,16 +76,16 @@ def give_feedback(
     message_id: str,
     body: FeedbackCreate,
     session: SessionDep,
-    workspace: WorkspaceDep,
+    workspace: ConversationsWrite,
 ) -> FeedbackPublic:
     message = service.get_message_or_raise(
-        session, workspace_id=workspace.id, message_id=message_id
+        session, workspace_id=workspace.workspace_id, message_id=message_id
     )
     if message.conversation_id != conversation_id:
         raise NotFoundError(f"message {message_id} not found")
     feedback = service.record_feedback(
         session,
-        workspace_id=workspace.id,
+        workspace_id=workspace.workspace_id,
         message_id=message_id,
         rating=body.rating,
         comment=body.comment,
@@ -95,10 +95,10 @@ def give_feedback(
 
 @router.post("/conversations/{conversation_id}/handoff", status_code=201)
 def hand_off(
-    conversation_id: str, body: HandoffCreate, session: SessionDep, workspace: WorkspaceDep
+    conversation_id: str, body: HandoffCreate, session: SessionDep, workspace: ConversationsWrite
 ) -> TicketPublic:
     conversation = service.get_conversation_or_raise(
-        session, workspace_id=workspace.id, conversation_id=conversation_id
+        session, workspace_id=workspace.workspace_id, conversation_id=conversation_id
     )
     ticket = service.open_handoff(
         session,
@@ -112,9 +112,11 @@ def hand_off(
 @router.get("/handoff-tickets")
 def list_tickets(
     session: SessionDep,
-    workspace: WorkspaceDep,
+    workspace: ConversationsRead,
     status: Literal["open", "closed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> TicketList:
-    rows = service.list_tickets(session, workspace_id=workspace.id, status=status, limit=limit)
+    rows = service.list_tickets(
+        session, workspace_id=workspace.workspace_id, status=status, limit=limit
+    )
     return TicketList(items=[TicketPublic.model_validate(row) for row in rows])

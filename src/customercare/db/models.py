@@ -1,23 +1,30 @@
 """Imports every table so that ``Base.metadata`` is complete (Alembic and tests use it)."""
 
+from customercare.accounts.models import EmailToken, RefreshToken, User
 from customercare.conversations.models import Conversation, Feedback, HandoffTicket, Message
 from customercare.db.base import Base
 from customercare.knowledge.models import ChunkRecord, Document, DocumentContent, DocumentTag
 from customercare.search.keyword.models import KeywordChunk, KeywordPosting
-from customercare.tenancy.models import ApiKey, Workspace
+from customercare.tenancy.models import ApiKey, AuditEvent, Invitation, Membership, Workspace
 
 __all__ = [
     "ApiKey",
+    "AuditEvent",
     "Base",
     "ChunkRecord",
     "Conversation",
     "Document",
     "DocumentContent",
     "DocumentTag",
+    "EmailToken",
     "Feedback",
     "HandoffTicket",
+    "Invitation",
     "KeywordChunk",
     "KeywordPosting",
+    "Membership",
     "Message",
+    "RefreshToken",
+    "User",
     "Workspace",
 ]

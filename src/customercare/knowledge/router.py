@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 
-from customercare.deps import RuntimeDep, SessionDep, WorkspaceDep
+from customercare.deps import DocumentsRead, DocumentsWrite, RuntimeDep, SessionDep
 from customercare.errors import FileTooLarge
 from customercare.knowledge import service, web_sources
 from customercare.knowledge.models import DocumentStatus
@@ -34,7 +34,7 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
 async def upload_document(
     runtime: RuntimeDep,
-    workspace: WorkspaceDep,
+    workspace: DocumentsWrite,
     response: Response,
     file: Annotated[UploadFile, File(description="PDF, DOCX, CSV, Markdown, HTML or text")],
     tags: Annotated[list[str] | None, Form()] = None,
@@ -45,7 +45,7 @@ async def upload_document(
     outcome = await run_in_threadpool(
         lambda: service.ingest_bytes(
             runtime,
-            workspace_id=workspace.id,
+            workspace_id=workspace.workspace_id,
             data=data,
             filename=file.filename,
             tags=_split_tags(tags),
@@ -58,34 +58,40 @@ async def upload_document(
 
 @router.post("/web", status_code=status.HTTP_202_ACCEPTED)
 def add_web_source(
-    runtime: RuntimeDep, workspace: WorkspaceDep, body: WebSourceCreate
+    runtime: RuntimeDep, workspace: DocumentsWrite, body: WebSourceCreate
 ) -> WebSourceResult:
-    return web_sources.ingest_web_source(runtime, workspace_id=workspace.id, source=body)
+    return web_sources.ingest_web_source(runtime, workspace_id=workspace.workspace_id, source=body)
 
 
 @router.get("")
 def list_documents(
     session: SessionDep,
-    workspace: WorkspaceDep,
+    workspace: DocumentsRead,
     status_filter: Annotated[DocumentStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> DocumentList:
     items, total = service.list_documents(
-        session, workspace_id=workspace.id, status=status_filter, limit=limit, offset=offset
+        session,
+        workspace_id=workspace.workspace_id,
+        status=status_filter,
+        limit=limit,
+        offset=offset,
     )
     return DocumentList(items=items, total=total)
 
 
 @router.get("/{document_id}")
-def get_document(session: SessionDep, workspace: WorkspaceDep, document_id: str) -> DocumentPublic:
-    return service.get_document(session, workspace_id=workspace.id, document_id=document_id)
+def get_document(session: SessionDep, workspace: DocumentsRead, document_id: str) -> DocumentPublic:
+    return service.get_document(
+        session, workspace_id=workspace.workspace_id, document_id=document_id
+    )
 
 
 @router.put("/{document_id}/content", status_code=status.HTTP_202_ACCEPTED)
 async def replace_document_content(
     runtime: RuntimeDep,
-    workspace: WorkspaceDep,
+    workspace: DocumentsWrite,
     document_id: str,
     file: Annotated[UploadFile, File()],
 ) -> DocumentPublic:
@@ -95,7 +101,7 @@ async def replace_document_content(
     return await run_in_threadpool(
         lambda: service.replace_content(
             runtime,
-            workspace_id=workspace.id,
+            workspace_id=workspace.workspace_id,
             document_id=document_id,
             data=data,
             filename=file.filename,
@@ -105,14 +111,14 @@ async def replace_document_content(
 
 @router.post("/{document_id}/reingest", status_code=status.HTTP_202_ACCEPTED)
 def reingest_document(
-    runtime: RuntimeDep, workspace: WorkspaceDep, document_id: str
+    runtime: RuntimeDep, workspace: DocumentsWrite, document_id: str
 ) -> DocumentPublic:
-    return service.reingest(runtime, workspace_id=workspace.id, document_id=document_id)
+    return service.reingest(runtime, workspace_id=workspace.workspace_id, document_id=document_id)
 
 
 @router.delete("/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_document(runtime: RuntimeDep, workspace: WorkspaceDep, document_id: str) -> None:
-    service.delete_document(runtime, workspace_id=workspace.id, document_id=document_id)
+def delete_document(runtime: RuntimeDep, workspace: DocumentsWrite, document_id: str) -> None:
+    service.delete_document(runtime, workspace_id=workspace.workspace_id, document_id=document_id)
 
 
 def _split_tags(tags: list[str] | None) -> list[str]:

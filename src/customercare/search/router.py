@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from customercare.deps import RuntimeDep, SessionDep, WorkspaceDep
+from customercare.deps import RuntimeDep, SearchAccess, SessionDep
 from customercare.search import service
 from customercare.search.schemas import Citation, SearchHitPublic, SearchResponse
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/v1/search", tags=["search"])
 def search(
     runtime: RuntimeDep,
     session: SessionDep,
-    workspace: WorkspaceDep,
+    workspace: SearchAccess,
     q: Annotated[str, Query(min_length=1, max_length=2000)],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     mode: service.SearchMode = "hybrid",
@@ -27,7 +27,7 @@ def search(
     result = service.search(
         runtime,
         session,
-        workspace_id=workspace.id,
+        workspace_id=workspace.workspace_id,
         query=q,
         limit=limit,
         mode=mode,

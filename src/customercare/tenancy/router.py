@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from customercare.deps import SessionDep, WorkspaceDep
+from customercare.deps import SessionDep, WorkspaceRead, WorkspaceWrite
 from customercare.tenancy import service
 from customercare.tenancy.schemas import WorkspacePublic, WorkspaceUpdate
 
@@ -12,17 +12,17 @@ router = APIRouter(prefix="/api/v1/workspace", tags=["workspace"])
 
 
 @router.get("")
-def get_workspace(session: SessionDep, workspace: WorkspaceDep) -> WorkspacePublic:
-    current = service.get_workspace_or_raise(session, workspace_id=workspace.id)
+def get_workspace(session: SessionDep, workspace: WorkspaceRead) -> WorkspacePublic:
+    current = service.get_workspace_or_raise(session, workspace_id=workspace.workspace_id)
     return WorkspacePublic.model_validate(current)
 
 
 @router.patch("")
 def update_workspace(
-    body: WorkspaceUpdate, session: SessionDep, workspace: WorkspaceDep
+    body: WorkspaceUpdate, session: SessionDep, workspace: WorkspaceWrite
 ) -> WorkspacePublic:
     """Fields left out stay as they are; ``"answer_threshold": null`` restores the default."""
     updated = service.update_workspace(
-        session, workspace_id=workspace.id, changes=body.model_dump(exclude_unset=True)
+        session, workspace_id=workspace.workspace_id, changes=body.model_dump(exclude_unset=True)
     )
     return WorkspacePublic.model_validate(updated)

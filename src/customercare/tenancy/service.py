@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from customercare.errors import AuthenticationError, NotFoundError, ValidationFailed
 from customercare.ids import utcnow
-from customercare.tenancy.models import ApiKey, Workspace
+from customercare.tenancy.models import ApiKey, Membership, Workspace
+from customercare.tenancy.permissions import PUBLISHABLE_SCOPES, Scope
 
 KEY_PREFIX = "ccgpt"
 UPDATABLE_FIELDS = frozenset({"name", "answer_threshold"})
@@ -67,23 +69,69 @@ def list_workspaces(session: Session) -> list[Workspace]:
     return list(session.scalars(select(Workspace).order_by(Workspace.created_at)))
 
 
-def create_api_key(session: Session, *, workspace_id: str, name: str) -> IssuedApiKey:
+def create_api_key(
+    session: Session,
+    *,
+    workspace_id: str,
+    name: str,
+    scopes: Sequence[str] = (Scope.admin,),
+    publishable: bool = False,
+    created_by: str | None = None,
+) -> IssuedApiKey:
+    """A new key, shown once. A publishable key (for the widget) may only ever chat."""
     get_workspace_or_raise(session, workspace_id=workspace_id)
+    granted = sorted(PUBLISHABLE_SCOPES) if publishable else sorted({Scope(s) for s in scopes})
+    if not granted:
+        raise ValidationFailed("an API key needs at least one scope")
     prefix = secrets.token_hex(4)
-    secret = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey(workspace_id=workspace_id, name=name, prefix=prefix, key_hash=_digest(secret))
+    kind = "publishable" if publishable else "secret"
+    marker = f"{KEY_PREFIX}_pk" if publishable else KEY_PREFIX
+    secret = f"{marker}_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(
+        workspace_id=workspace_id,
+        name=name,
+        prefix=prefix,
+        key_hash=_digest(secret),
+        kind=kind,
+        scopes=[str(scope) for scope in granted],
+        created_by=created_by,
+    )
     session.add(key)
     session.flush()
     return IssuedApiKey(key=key, secret=secret)
 
 
-def authenticate_api_key(session: Session, *, secret: str) -> Workspace:
-    """The workspace a key belongs to; one generic error for unknown, malformed or revoked keys."""
+def looks_like_api_key(secret: str) -> bool:
+    return secret.startswith(f"{KEY_PREFIX}_")
+
+
+def authenticate_api_key(session: Session, *, secret: str) -> tuple[ApiKey, Workspace]:
+    """The key and its workspace; one generic error for unknown, malformed or revoked keys."""
     key = session.scalar(select(ApiKey).where(ApiKey.key_hash == _digest(secret)))
     if key is None or key.revoked_at is not None:
         raise AuthenticationError("invalid or revoked API key")
     key.last_used_at = utcnow()
-    return get_workspace_or_raise(session, workspace_id=key.workspace_id)
+    return key, get_workspace_or_raise(session, workspace_id=key.workspace_id)
+
+
+def origin_allowed(workspace: Workspace, origin: str | None) -> bool:
+    """Whether a browser page at ``origin`` may use the workspace's publishable keys."""
+    if not origin:
+        return False
+    wanted = origin.rstrip("/").lower()
+    return any(domain.rstrip("/").lower() == wanted for domain in workspace.allowed_domains)
+
+
+def get_membership_or_raise(session: Session, *, workspace_id: str, user_id: str) -> Membership:
+    """A person's membership; not a member reads as a workspace that does not exist."""
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.workspace_id == workspace_id, Membership.user_id == user_id
+        )
+    )
+    if membership is None:
+        raise NotFoundError(f"workspace {workspace_id} not found")
+    return membership
 
 
 def _digest(secret: str) -> str:
