@@ -13,6 +13,7 @@ from alembic import command
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from customercare.db.engine import make_engine
 from customercare.db.migrate import alembic_config, current_head, upgrade
 from customercare.db.models import Base
 from customercare.settings import normalise_database_url
@@ -94,5 +95,34 @@ def test_columns_match_the_models(database_url: str) -> None:
         for name, table in Base.metadata.tables.items():
             columns = {column["name"] for column in inspector.get_columns(name)}
             assert columns == set(table.columns.keys()), name
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_keeps_existing_data(database_url: str) -> None:
+    """Every migration runs against a database that holds data: rebuilding a table (SQLite's
+    batch mode) must never cascade into the rows that refer to it."""
+    command.upgrade(alembic_config(database_url), "0001")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO workspaces (id, name, created_at) "
+                    "VALUES ('w1', 'Acme', CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO api_keys (id, workspace_id, name, prefix, key_hash, created_at) "
+                    "VALUES ('k1', 'w1', 'default', 'abcd', 'hash-1', CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade(database_url)
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT name FROM workspaces WHERE id = 'w1'")) == "Acme"
+            scopes = connection.scalar(text("SELECT scopes FROM api_keys WHERE id = 'k1'"))
+            # Keys from before scopes existed keep full access.
+            assert "admin" in str(scopes)
     finally:
         engine.dispose()

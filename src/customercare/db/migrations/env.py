@@ -19,6 +19,12 @@ def run_migrations_online() -> None:
         raise RuntimeError("sqlalchemy.url must be set")
     engine = make_engine(url)
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch mode rebuilds a table as copy, drop, rename: with foreign keys enforced the
+            # drop would cascade into every row that refers to it. Off for the migration only
+            # (the pragma is ignored inside a transaction, so it is set before one begins).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         if connection.dialect.name == "postgresql":
             connection.execute(text("SET lock_timeout = '5s'"))
             connection.execute(text("SET statement_timeout = '120s'"))
