@@ -68,6 +68,13 @@ def settings(tmp_path_factory: pytest.TempPathFactory, postgres_database: str | 
         "crawl_allow_private_addresses": True,
         "job_queue_name": f"ccgpt-test-{uuid.uuid4().hex[:8]}",
         "job_heartbeat_timeout_ms": 3000,
+        # Limits: generous, so that no other test meets them (test_rate_limits/test_quotas
+        # set their own); quotas off except where test_quotas turns them on.
+        "rate_limit_per_ip_per_minute": 1_000_000,
+        "rate_limit_per_api_key_per_minute": 1_000_000,
+        "rate_limit_per_widget_key_per_minute": 1_000_000,
+        "rate_limit_per_user_per_minute": 1_000_000,
+        "quotas_enabled": False,
     }
     if postgres_database:
         urls = production_urls()

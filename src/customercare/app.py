@@ -10,17 +10,21 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from customercare.accounts.router import router as auth_router
 from customercare.answers.openai_facade import router as openai_router
 from customercare.answers.router import router as chat_router
 from customercare.conversations.router import router as conversations_router
 from customercare.db.migrate import upgrade
 from customercare.errors import AppError, RateLimited
 from customercare.knowledge.router import router as documents_router
+from customercare.limits.rate_limits import RateLimitMiddleware
+from customercare.limits.router import router as limits_router
 from customercare.observability.health import router as health_router
 from customercare.runtime import Runtime, build_runtime
 from customercare.search.router import router as search_router
 from customercare.settings import Settings, get_settings
 from customercare.tenancy.router import router as workspace_router
+from customercare.web import SecurityHeadersMiddleware
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -56,8 +60,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         conversations_router,
         openai_router,
         workspace_router,
+        limits_router,
+        auth_router,
     ):
         app.include_router(router)
+    app.add_middleware(RateLimitMiddleware)
+    # Outermost: every response, a rate-limit refusal included, carries the security headers.
+    app.add_middleware(SecurityHeadersMiddleware)
     _install_error_handlers(app)
     return app
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from customercare.db.engine import transaction
 from customercare.errors import AuthenticationError, PermissionDenied
+from customercare.limits import rate_limits
 from customercare.runtime import Runtime
 from customercare.settings import Settings
 from customercare.tenancy import service as tenancy
@@ -127,6 +128,7 @@ def authorize(permission: Permission) -> Callable[..., Principal]:
             workspace_header=request.headers.get("x-workspace-id"),
             origin=request.headers.get("origin"),
         )
+        rate_limits.enforce_principal(request, runtime, principal)
         if not principal.can(permission):
             raise PermissionDenied(
                 f"this credential does not allow {permission.value}",

@@ -110,10 +110,50 @@ class Settings(BaseSettings):
     refresh_token_days: int = 30
     public_url: str = "http://127.0.0.1:8000"
 
+    # Accounts
+    # Argon2id cost: the defaults are RFC 9106's second recommendation (64 MiB, 3 passes).
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 64 * 1024  # KiB
+    argon2_parallelism: int = 4
+    email_verification_hours: int = 24
+    password_reset_minutes: int = 30
+    # Sign-in throttling (fixed windows, failures only).
+    signin_window_seconds: int = 15 * 60
+    signin_max_failures_per_account: int = 5
+    signin_max_failures_per_ip: int = 20
+    # Outgoing mail: without smtp_host, mails are only logged (never their links or tokens).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "CustomerCareGPT <no-reply@localhost>"
+
     # Jobs.
     job_max_retries: int = 3
     job_heartbeat_timeout_ms: int = 60_000
     job_queue_name: str = "ccgpt-ingestion"
+
+    # Limits (docs/limits.md). Rate limits: requests per fixed window (60 s unless
+    # rate_limit_window_seconds says otherwise) per client IP, secret API key, widget key (per
+    # visitor IP) and signed-in user; 0 disables one. Counted in Redis when REDIS_URL is set.
+    rate_limit_window_seconds: int = Field(default=60, ge=1)
+    rate_limit_per_ip_per_minute: int = Field(default=300, ge=0)
+    rate_limit_per_api_key_per_minute: int = Field(default=120, ge=0)
+    rate_limit_per_widget_key_per_minute: int = Field(default=30, ge=0)
+    rate_limit_per_user_per_minute: int = Field(default=240, ge=0)
+    # Plan quotas: a TOML file of plans (None: the one shipped in limits/plans.toml).
+    plans_file: Path | None = None
+    quotas_enabled: bool = True
+
+    # Security (docs/security.md). Origins that may call every route from a browser (the
+    # dashboard); widget origins come from each workspace's allowed_domains.
+    cors_origins: list[str] = Field(default_factory=list)
+    # Trust X-Forwarded-Proto (for HSTS) only behind a proxy that sets it.
+    trust_proxy_headers: bool = False
+    invitation_days: int = Field(default=7, ge=1)
 
     @property
     def resolved_database_url(self) -> str:

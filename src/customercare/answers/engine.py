@@ -25,6 +25,7 @@ from customercare.answers.providers import (
 from customercare.answers.providers.offline import compose
 from customercare.conversations import service as conversations
 from customercare.db.engine import transaction
+from customercare.limits import quotas
 from customercare.runtime import Runtime
 from customercare.search import service as search
 from customercare.search.keyword import index as keyword_index
@@ -64,6 +65,7 @@ def start_turn(
     ``history`` replaces the stored turns when the caller keeps its own (the OpenAI facade)."""
     settings = runtime.settings
     with transaction(runtime.sessions) as session:
+        quotas.check_messages(session, settings=settings, workspace_id=workspace_id)
         workspace = tenancy.get_workspace_or_raise(session, workspace_id=workspace_id)
         if conversation_id:
             conversation = conversations.get_conversation_or_raise(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from customercare.cli import bench, db, evaluate, gates, model, workspace
+from customercare.cli import apikey, bench, db, evaluate, gates, model, user, workspace
 from customercare.cli.ask import ask, chat
 from customercare.cli.demo import demo
 from customercare.cli.ingest import ingest
@@ -19,6 +19,8 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(workspace.app, name="workspace")
+app.add_typer(apikey.app, name="apikey")
+app.add_typer(user.app, name="user")
 app.add_typer(model.app, name="model")
 app.add_typer(evaluate.app, name="eval")
 app.add_typer(gates.app, name="gates")

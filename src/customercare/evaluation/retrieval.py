@@ -51,7 +51,10 @@ def scratch_workspace(runtime: Runtime, *, name: str, keep: bool = False) -> Ite
     reused, so that retrieval settings can be tuned without ingesting again."""
     with transaction(runtime.sessions) as session:
         existing = tenancy.get_workspace_by_name(session, name=name) if keep else None
-        workspace_id = (existing or tenancy.create_workspace(session, name=name)).id
+        # "internal": a measurement may load far more than any customer plan allows.
+        workspace_id = (
+            existing or tenancy.create_workspace(session, name=name, plan="internal")
+        ).id
     try:
         yield workspace_id
     finally:

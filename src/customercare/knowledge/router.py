@@ -17,6 +17,7 @@ from customercare.knowledge.schemas import (
     WebSourceCreate,
     WebSourceResult,
 )
+from customercare.tenancy import audit
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
@@ -117,8 +118,13 @@ def reingest_document(
 
 
 @router.delete("/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_document(runtime: RuntimeDep, workspace: DocumentsWrite, document_id: str) -> None:
+def delete_document(
+    runtime: RuntimeDep, session: SessionDep, workspace: DocumentsWrite, document_id: str
+) -> None:
     service.delete_document(runtime, workspace_id=workspace.workspace_id, document_id=document_id)
+    audit.record_by(
+        session, workspace, action="document.deleted", target_type="document", target_id=document_id
+    )
 
 
 def _split_tags(tags: list[str] | None) -> list[str]:

@@ -34,6 +34,7 @@ from customercare.knowledge.models import (
     DocumentTag,
 )
 from customercare.knowledge.schemas import DocumentPublic
+from customercare.limits import quotas
 from customercare.runtime import Runtime
 from customercare.search.keyword import index as keyword_index
 from customercare.search.types import Chunk
@@ -80,6 +81,13 @@ def ingest_bytes(
     check_size(data, settings=runtime.settings)  # too large: refused before anything is stored
     digest = content_hash(data)
     with transaction(runtime.sessions) as session:
+        quotas.check_documents(
+            session,
+            settings=runtime.settings,
+            workspace_id=workspace_id,
+            adding_bytes=len(data),
+            content_hash=digest,
+        )
         existing = session.scalar(
             select(Document).where(
                 Document.workspace_id == workspace_id, Document.content_hash == digest

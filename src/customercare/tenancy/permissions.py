@@ -24,7 +24,7 @@ class Permission(StrEnum):
     workspace_write = "workspace:write"
     members_read = "members:read"
     members_write = "members:write"
-    api_keys_manage = "api_keys:manage"
+    api_keys_manage = "api_keys:manage"  # pragma: allowlist secret
     audit_read = "audit:read"
     workspace_delete = "workspace:delete"
 

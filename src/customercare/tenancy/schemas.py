@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from customercare.tenancy.permissions import Role, Scope
 
 # Surrounding blanks are trimmed, so a name of only spaces counts as empty and is refused.
 WorkspaceName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
 ]
+KeyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+MAX_ALLOWED_DOMAINS = 50
+_ORIGIN = re.compile(
+    r"^https://(?P<host>[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:(?P<port>[0-9]{1,5}))?$"
+)
+
+
+def normalise_origin(value: str) -> str:
+    """``https://host[:port]``, lower-cased, without a trailing slash; anything else (a path, a
+    wildcard, credentials, plain http) is refused: it is compared with the browser's Origin."""
+    origin = value.strip().rstrip("/").lower()
+    match = _ORIGIN.match(origin)
+    if match is None or not 0 < int(match.group("port") or 443) < 65536:
+        raise ValueError(f"{value!r} is not an origin of the form https://host[:port]")
+    return origin
+
+
+def normalise_origins(values: list[str]) -> list[str]:
+    if len(values) > MAX_ALLOWED_DOMAINS:
+        raise ValueError(f"at most {MAX_ALLOWED_DOMAINS} allowed domains")
+    return list(dict.fromkeys(normalise_origin(value) for value in values))
+
+
+Origins = Annotated[list[str], AfterValidator(normalise_origins)]
 
 
 class WorkspacePublic(BaseModel):
@@ -20,9 +48,118 @@ class WorkspacePublic(BaseModel):
     name: str
     # None: the installation's default (CCGPT_ANSWER_THRESHOLD) applies.
     answer_threshold: float | None
+    plan: str
+    allowed_domains: list[str]
     created_at: datetime
+
+
+class WorkspaceCreate(BaseModel):
+    name: WorkspaceName
 
 
 class WorkspaceUpdate(BaseModel):
     name: WorkspaceName | None = None
     answer_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    # Origins the widget (publishable keys) may chat from; replaces the whole list.
+    allowed_domains: Origins | None = None
+
+
+class MemberPublic(BaseModel):
+    user_id: str
+    email: str
+    name: str
+    role: Role
+    joined_at: datetime
+
+
+class MemberList(BaseModel):
+    items: list[MemberPublic]
+
+
+class MemberUpdate(BaseModel):
+    role: Role
+
+
+class MembershipPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    workspace_id: str
+    user_id: str
+    role: Role
+    created_at: datetime
+
+
+class InvitationCreate(BaseModel):
+    email: EmailStr
+    role: Role = Role.agent
+
+
+class InvitationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    email: str
+    role: Role
+    invited_by: str | None
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+
+
+class InvitationList(BaseModel):
+    items: list[InvitationPublic]
+
+
+class InvitationAccept(BaseModel):
+    token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class ApiKeyCreate(BaseModel):
+    name: KeyName
+    # Ignored for a publishable key, which may only ever chat.
+    scopes: list[Scope] = Field(default_factory=lambda: [Scope.chat], max_length=16)
+    publishable: bool = False
+
+
+class ApiKeyPublic(BaseModel):
+    """A key as listed: never its secret nor its digest."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    prefix: str
+    kind: str
+    scopes: list[str]
+    created_by: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    # Shown once: only its digest is stored.
+    secret: str
+
+
+class ApiKeyList(BaseModel):
+    items: list[ApiKeyPublic]
+
+
+class AuditEventPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    action: str
+    actor_user_id: str | None
+    actor_api_key_id: str | None
+    target_type: str | None
+    target_id: str | None
+    ip: str | None
+    details: dict[str, Any]
+    created_at: datetime
+
+
+class AuditEventList(BaseModel):
+    items: list[AuditEventPublic]

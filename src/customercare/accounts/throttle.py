@@ -1,0 +1,60 @@
+"""Sign-in throttling against password guessing: failed attempts are counted per account and
+per client address in fixed windows; once either is over its limit, every attempt (even with
+the right password) is refused until the window resets."""
+
+from __future__ import annotations
+
+import hashlib
+
+from customercare.errors import RateLimited
+from customercare.limits.counters import CounterStore
+from customercare.settings import Settings
+
+_PREFIX = "auth:sign_in:"
+
+
+def _account_key(email: str) -> str:
+    # A digest keeps addresses out of the counter store.
+    return f"{_PREFIX}account:{hashlib.sha256(email.encode()).hexdigest()}"
+
+
+def _ip_key(ip: str) -> str:
+    return f"{_PREFIX}ip:{ip}"
+
+
+def _limits(settings: Settings, *, email: str, ip: str | None) -> list[tuple[str, str, int]]:
+    limits = [("account", _account_key(email), settings.signin_max_failures_per_account)]
+    if ip:
+        limits.append(("ip", _ip_key(ip), settings.signin_max_failures_per_ip))
+    return limits
+
+
+def check(counters: CounterStore, settings: Settings, *, email: str, ip: str | None) -> None:
+    """Raise RateLimited (429) while the account or the address has too many failures."""
+    window = settings.signin_window_seconds
+    over: list[str] = []
+    retry_after = 0
+    for scope, key, limit in _limits(settings, email=email, ip=ip):
+        current = counters.peek(key, window_seconds=window)
+        if current.count >= limit:
+            over.append(scope)
+            retry_after = max(retry_after, current.resets_in)
+    if over:
+        raise RateLimited(
+            "too many failed sign-in attempts; try again later",
+            retry_after=retry_after,
+            details={"limit": over[0], "window_seconds": window},
+        )
+
+
+def record_failure(
+    counters: CounterStore, settings: Settings, *, email: str, ip: str | None
+) -> None:
+    for _, key, _ in _limits(settings, email=email, ip=ip):
+        counters.hit(key, window_seconds=settings.signin_window_seconds)
+
+
+def record_success(counters: CounterStore, *, email: str) -> None:
+    """Forget the account's failures. The address's failures stay: signing in to one's own
+    account must not reset the budget for guessing at others'."""
+    counters.reset(_account_key(email))

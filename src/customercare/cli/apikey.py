@@ -1,0 +1,98 @@
+"""``ccgpt apikey``: create, list and revoke a workspace's API keys."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from customercare.cli.context import app_errors, console, fail, open_runtime
+from customercare.db.engine import transaction
+from customercare.tenancy import audit
+from customercare.tenancy import service as tenancy
+from customercare.tenancy.permissions import Scope
+
+app = typer.Typer(help="A workspace's API keys.", no_args_is_help=True)
+
+WorkspaceOption = typer.Option(..., "--workspace", "-w", help="Workspace id.")
+SCOPES = ", ".join(scope.value for scope in Scope)
+
+
+@app.command("create")
+def create(
+    workspace: str = WorkspaceOption,
+    name: str = typer.Option(..., "--name", help="What the key is for."),
+    scope: list[str] = typer.Option(
+        [],
+        "--scope",
+        help=f"Repeatable; one of {SCOPES}. Default: chat.",
+    ),
+    publishable: bool = typer.Option(
+        False, "--publishable", help="A widget key: chat only, from the allowed domains only."
+    ),
+) -> None:
+    """Create a key and print its secret (shown only once)."""
+    known = {s.value for s in Scope}
+    unknown = [value for value in scope if value not in known]
+    if unknown:
+        raise fail(f"unknown scope {', '.join(unknown)}; choose from {', '.join(sorted(known))}")
+    with open_runtime() as runtime, app_errors(), transaction(runtime.sessions) as session:
+        issued = tenancy.create_api_key(
+            session,
+            workspace_id=workspace,
+            name=name,
+            scopes=scope or [Scope.chat],
+            publishable=publishable,
+        )
+        key = issued.key
+        audit.record(
+            session,
+            action="api_key.created",
+            workspace_id=workspace,
+            target_type="api_key",
+            target_id=key.id,
+            details={"name": key.name, "prefix": key.prefix, "kind": key.kind, "via": "cli"},
+        )
+        summary = f"{key.id} ({key.kind}, scopes: {', '.join(key.scopes)})"
+    console.print(f"key_id: {summary}")
+    console.print(f"api_key: {issued.secret}")
+    console.print("[dim]Store the key now: it is not shown again.[/dim]")
+
+
+@app.command("list")
+def list_(workspace: str = WorkspaceOption) -> None:
+    """List keys (never their secrets)."""
+    with open_runtime() as runtime, app_errors(), runtime.sessions() as session:
+        tenancy.get_workspace_or_raise(session, workspace_id=workspace)
+        table = Table("id", "prefix", "name", "kind", "scopes", "created", "last used", "revoked")
+        table.columns[0].no_wrap = True
+        for key in tenancy.list_api_keys(session, workspace_id=workspace):
+            table.add_row(
+                key.id,
+                key.prefix,
+                key.name,
+                key.kind,
+                ", ".join(key.scopes),
+                key.created_at.isoformat(timespec="seconds"),
+                key.last_used_at.isoformat(timespec="seconds") if key.last_used_at else "-",
+                key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "-",
+            )
+    console.print(table)
+
+
+@app.command("revoke")
+def revoke(
+    key_id: str = typer.Argument(..., help="The key's id (from `ccgpt apikey list`)."),
+    workspace: str = WorkspaceOption,
+) -> None:
+    """Revoke a key at once."""
+    with open_runtime() as runtime, app_errors(), transaction(runtime.sessions) as session:
+        key = tenancy.revoke_api_key(session, workspace_id=workspace, key_id=key_id)
+        audit.record(
+            session,
+            action="api_key.revoked",
+            workspace_id=workspace,
+            target_type="api_key",
+            target_id=key.id,
+            details={"name": key.name, "prefix": key.prefix, "via": "cli"},
+        )
+    console.print(f"revoked {key_id}")

@@ -1,0 +1,134 @@
+"""Workspace plans are configuration: a TOML file (``plans_file``, else the shipped
+``plans.toml``) with one ``[plans.<name>]`` table per plan and its quotas. A quota left out is
+unlimited. The file is read again when it changes, so an operator can edit it in place."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from customercare.errors import AppError
+from customercare.settings import Settings
+
+__all__ = [
+    "DEFAULT_PLANS_FILE",
+    "QUOTAS",
+    "Plan",
+    "PlansFileError",
+    "UnknownPlan",
+    "get_plan",
+    "load_plans",
+    "plans_path",
+]
+
+logger = logging.getLogger(__name__)
+DEFAULT_PLANS_FILE = Path(__file__).with_name("plans.toml")
+QUOTAS = ("documents", "storage_bytes", "messages_per_month")
+
+
+class UnknownPlan(AppError):
+    """A workspace names a plan the plans file does not define: a configuration error."""
+
+    code = "unknown_plan"
+    status_code = 500
+
+
+class PlansFileError(AppError):
+    code = "invalid_plans_file"
+    status_code = 500
+
+
+class _PlanQuotas(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    documents: int | None = Field(default=None, ge=0)
+    storage_bytes: int | None = Field(default=None, ge=0)
+    messages_per_month: int | None = Field(default=None, ge=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    name: str
+    # None: unlimited.
+    documents: int | None = None
+    storage_bytes: int | None = None
+    messages_per_month: int | None = None
+
+    def limit(self, quota: str) -> int | None:
+        value: int | None = getattr(self, quota)
+        return value
+
+    def limits(self) -> dict[str, int | None]:
+        return {quota: self.limit(quota) for quota in QUOTAS}
+
+
+def plans_path(settings: Settings) -> Path:
+    return settings.plans_file or DEFAULT_PLANS_FILE
+
+
+_cache_lock = threading.Lock()
+_cache: dict[Path, tuple[int, dict[str, Plan]]] = {}
+
+
+def load_plans(path: Path) -> dict[str, Plan]:
+    """Every plan in the file, by name; cached until the file's modification time changes."""
+    resolved = path.resolve()
+    try:
+        mtime = resolved.stat().st_mtime_ns
+    except OSError as error:
+        logger.error("plans file %s cannot be read: %s", resolved, error)
+        raise PlansFileError(f"the plans file cannot be read: {error.strerror}") from error
+    with _cache_lock:
+        cached = _cache.get(resolved)
+        if cached is not None and cached[0] == mtime:
+            return cached[1]
+    plans = _parse(resolved)
+    with _cache_lock:
+        _cache[resolved] = (mtime, plans)
+    return plans
+
+
+def _parse(path: Path) -> dict[str, Plan]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        logger.error("plans file %s is not valid TOML: %s", path, error)
+        raise PlansFileError(f"the plans file is not valid TOML: {error}") from error
+    tables = raw.get("plans")
+    if not isinstance(tables, dict) or not tables:
+        logger.error("plans file %s defines no plans", path)
+        raise PlansFileError("the plans file defines no [plans.<name>] tables")
+    plans: dict[str, Plan] = {}
+    for name, table in tables.items():
+        try:
+            quotas = _PlanQuotas.model_validate(table)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in item['loc']) or 'plan'}: {item['msg']}"
+                for item in error.errors(include_url=False)
+            )
+            logger.error("plans file %s: plan %r is not valid: %s", path, name, problems)
+            raise PlansFileError(
+                f"plan {name!r} in the plans file is not valid: {problems}",
+                details={"plan": name},
+            ) from error
+        plans[name] = Plan(name=name, **quotas.model_dump())
+    return plans
+
+
+def get_plan(settings: Settings, name: str) -> Plan:
+    path = plans_path(settings)
+    plans = load_plans(path)
+    plan = plans.get(name)
+    if plan is None:
+        raise UnknownPlan(
+            f"the workspace's plan {name!r} is not defined in the plans file "
+            f"(defined: {', '.join(sorted(plans))})",
+            details={"plan": name, "plans": sorted(plans)},
+        )
+    return plan

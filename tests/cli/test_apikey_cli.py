@@ -1,0 +1,120 @@
+"""``ccgpt apikey``: create (secret shown once), list (never the secret), revoke."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import structlog
+from typer.testing import CliRunner
+
+from customercare.cli.main import app
+from customercare.db.engine import make_engine, make_session_factory
+from customercare.errors import AuthenticationError
+from customercare.settings import Settings, get_settings
+from customercare.tenancy import service as tenancy
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+UNSET = ("DATABASE_URL", "REDIS_URL", "CHROMA_URL", "CCGPT_DATABASE_URL", "CCGPT_REDIS_URL")
+
+
+@pytest.fixture
+def ccgpt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for name in (*UNSET, "CCGPT_CHROMA_URL", "FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CCGPT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.chdir(tmp_path)
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str]:
+        get_settings.cache_clear()
+        result = runner.invoke(app, list(args))
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result.exit_code, ANSI.sub("", result.output)
+
+    yield run
+    get_settings.cache_clear()
+    structlog.reset_defaults()
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def authenticate(data_dir: Path, secret: str) -> Any:
+    engine = make_engine(Settings(data_dir=data_dir).resolved_database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            key, _ = tenancy.authenticate_api_key(session, secret=secret)
+            return key.scopes, key.kind
+    finally:
+        engine.dispose()
+
+
+def test_create_list_revoke(ccgpt: Any, tmp_path: Path) -> None:
+    code, text = ccgpt("workspace", "create", "Quokka")
+    assert code == 0, text
+    match = re.search(r"workspace_id: (\S+)", text)
+    assert match is not None
+    workspace = match.group(1)
+
+    code, text = ccgpt(
+        "apikey",
+        "create",
+        "-w",
+        workspace,
+        "--name",
+        "backend",
+        "--scope",
+        "search",
+        "--scope",
+        "documents:read",
+    )
+    assert code == 0, text
+    secret = re.search(r"api_key: (\S+)", text)
+    key_id = re.search(r"key_id: (\S+)", text)
+    assert secret is not None
+    assert key_id is not None
+    assert authenticate(tmp_path, secret.group(1)) == (["documents:read", "search"], "secret")
+
+    code, text = ccgpt("apikey", "create", "-w", workspace, "--name", "widget", "--publishable")
+    assert code == 0, text
+    widget = re.search(r"api_key: (\S+)", text)
+    assert widget is not None
+    assert widget.group(1).startswith("ccgpt_pk_")
+
+    code, listing = ccgpt("apikey", "list", "-w", workspace)
+    assert code == 0, listing
+    assert "backend" in listing
+    assert "widget" in listing
+    assert "publishable" in listing
+    assert secret.group(1) not in listing
+
+    code, text = ccgpt("apikey", "revoke", "-w", workspace, key_id.group(1))
+    assert code == 0, text
+    with pytest.raises(AuthenticationError):
+        authenticate(tmp_path, secret.group(1))
+
+
+def test_errors_are_messages(ccgpt: Any) -> None:
+    code, text = ccgpt("workspace", "create", "Quokka")
+    workspace = re.search(r"workspace_id: (\S+)", text)
+    assert workspace is not None
+    code, text = ccgpt(
+        "apikey", "create", "-w", workspace.group(1), "--name", "x", "--scope", "root"
+    )
+    assert code == 1
+    assert "unknown scope root" in text
+    code, text = ccgpt("apikey", "revoke", "-w", workspace.group(1), "nope")
+    assert code == 1
+    assert "not found" in text
+    code, text = ccgpt("apikey", "list", "-w", "no-such-workspace")
+    assert code == 1
