@@ -77,7 +77,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         headers: dict[str, str] = {}
         if error.status_code == 401:
             headers["WWW-Authenticate"] = "Bearer"
-        if isinstance(error, RateLimited):
+        if isinstance(error, RateLimited) and error.retry_after is not None:
             headers["Retry-After"] = str(error.retry_after)
         return JSONResponse(error.to_body(), status_code=error.status_code, headers=headers)
 

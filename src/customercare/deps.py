@@ -98,22 +98,17 @@ def resolve_principal(
                     details={"origin": origin},
                 )
             return principal
-        from customercare.accounts import sessions
-        from customercare.accounts.tokens import decode_access_token
+        from customercare.accounts import service as accounts
 
-        claims = decode_access_token(runtime.settings, secret)
-        if not sessions.is_active(
-            session, user_id=claims["user_id"], session_id=claims["session_id"]
-        ):
-            raise AuthenticationError("invalid or expired access token")
+        identity = accounts.authenticate(session, settings=runtime.settings, access_token=secret)
         if not workspace_header:
             raise AuthenticationError("a user token needs the X-Workspace-Id header")
         membership = tenancy.get_membership_or_raise(
-            session, workspace_id=workspace_header, user_id=claims["user_id"]
+            session, workspace_id=workspace_header, user_id=identity.user_id
         )
         return Principal(
             workspace_id=membership.workspace_id,
-            user_id=claims["user_id"],
+            user_id=identity.user_id,
             role=Role(membership.role),
         )
 

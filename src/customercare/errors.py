@@ -35,13 +35,14 @@ class PermissionDenied(AppError):
 
 
 class RateLimited(AppError):
-    """Too many requests; ``retry_after`` seconds until the window resets (Retry-After)."""
+    """Too many requests; ``retry_after`` seconds until the window resets (Retry-After), or
+    None when waiting would not help (a quota that only a person can free)."""
 
     code = "rate_limited"
     status_code = 429
 
     def __init__(
-        self, message: str, *, retry_after: int, details: dict[str, Any] | None = None
+        self, message: str, *, retry_after: int | None, details: dict[str, Any] | None = None
     ) -> None:
         super().__init__(message, details={"retry_after": retry_after, **(details or {})})
         self.retry_after = retry_after
@@ -51,6 +52,13 @@ class QuotaExceeded(RateLimited):
     """A plan quota is used up; details say which, the limit and when it resets."""
 
     code = "quota_exceeded"
+
+
+class InvalidToken(AppError):
+    """An unknown, used, expired or mismatched emailed link: one message for every case."""
+
+    code = "invalid_token"
+    status_code = 400
 
 
 class ValidationFailed(AppError):

@@ -19,6 +19,7 @@ from customercare.accounts import service as accounts
 from customercare.cli.main import app
 from customercare.db.engine import make_engine, make_session_factory
 from customercare.settings import Settings, get_settings
+from customercare.tenancy import service as tenancy
 
 PASSWORD = "Correct-horse-42"  # pragma: allowlist secret
 UNSET = (
@@ -117,3 +118,35 @@ def test_user_create_refuses_weak_passwords_and_duplicates(data_dir: Path) -> No
     again = run("user", "create", "LINUS@example.com", "--password-stdin", stdin=PASSWORD)
     assert again.exit_code == 1
     assert "conflict" in text(again)
+
+
+def test_workspace_create_with_an_owner_and_widget_domains(data_dir: Path) -> None:
+    run("user", "create", "owner@example.com", "--password-stdin", stdin=PASSWORD + "\n")
+    created = run("workspace", "create", "Fjord Store", "--owner", "owner@example.com")
+    assert created.exit_code == 0, text(created)
+    workspace_id = re.search(r"workspace_id: (\w+)", text(created))
+    assert workspace_id
+    user = stored_user(data_dir, "owner@example.com")
+    settings = Settings(data_dir=data_dir)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            memberships = tenancy.list_memberships_for_user(session, user_id=user.id)
+    finally:
+        engine.dispose()
+    assert memberships == [(workspace_id.group(1), "Fjord Store", "owner")]
+    domains = run(
+        "workspace",
+        "update",
+        workspace_id.group(1),
+        "--allowed-domain",
+        "https://shop.example",
+        "--allowed-domain",
+        "https://www.shop.example",
+    )
+    assert domains.exit_code == 0, text(domains)
+    bad = run("workspace", "update", workspace_id.group(1), "--allowed-domain", "shop.example")
+    assert bad.exit_code != 0
+    unknown = run("workspace", "create", "Nobody's", "--owner", "nobody@example.com")
+    assert unknown.exit_code != 0
+    assert "ccgpt user create" in text(unknown)

@@ -216,3 +216,26 @@ def test_redis_counts_are_shared_by_separate_app_instances(runtime: Runtime) -> 
     assert statuses[:3] == [200, 200, 200]
     window = second_runtime.counters.peek(f"rl:api_key:{key_id}", window_seconds=60)
     assert window.count == 8
+
+
+def test_each_websocket_message_counts_against_the_widget_key(runtime: Runtime) -> None:
+    _, _, secret = new_key(runtime, publishable=True)
+    with (
+        limited_client(runtime, rate_limit_per_widget_key_per_minute=1) as client,
+        client.websocket_connect(
+            f"/api/v1/chat/ws?key={secret}", headers={"Origin": ORIGIN}
+        ) as socket,
+    ):
+        socket.send_json({"message": "hello there, how do refunds work?"})
+        events = []
+        while not events or events[-1]["type"] not in ("done", "error"):
+            events.append(socket.receive_json())
+        assert events[-1]["type"] == "done"
+        socket.send_json({"message": "and a second question?"})
+        refused = socket.receive_json()
+        assert refused["type"] == "error"
+        assert refused["error"]["code"] == "rate_limited"
+        assert refused["error"]["details"]["retry_after"] >= 1
+        # The socket stays usable: the customer can try again after the window.
+        socket.send_json({"message": "still there?"})
+        assert socket.receive_json()["error"]["code"] == "rate_limited"

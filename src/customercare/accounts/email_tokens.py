@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from customercare.accounts.models import EmailToken
 from customercare.accounts.opaque_tokens import digest, new_token
-from customercare.errors import AppError
+from customercare.errors import InvalidToken
 from customercare.ids import utcnow
 
 
@@ -18,13 +18,6 @@ class Purpose(StrEnum):
     verify_email = "verify_email"
     # A purpose name, not a secret.
     reset_password = "reset_password"  # noqa: S105  # nosec B105  # pragma: allowlist secret
-
-
-class InvalidEmailToken(AppError):
-    """An unknown, used, expired or mismatched link: one message for every case."""
-
-    code = "invalid_token"
-    status_code = 400
 
 
 def issue(session: Session, *, user_id: str, purpose: Purpose, lifetime: timedelta) -> str:
@@ -51,7 +44,7 @@ def consume(session: Session, *, token: str, purpose: Purpose) -> EmailToken:
     )
     now = utcnow()
     if row is None or row.used_at is not None or row.expires_at <= now:
-        raise InvalidEmailToken("this link is invalid or has expired")
+        raise InvalidToken("this link is invalid or has expired")
     # Conditional on still being unused: of two concurrent requests, one wins.
     claimed = session.execute(
         update(EmailToken)
@@ -60,7 +53,7 @@ def consume(session: Session, *, token: str, purpose: Purpose) -> EmailToken:
         .execution_options(synchronize_session=False)
     )
     if getattr(claimed, "rowcount", 0) != 1:
-        raise InvalidEmailToken("this link is invalid or has expired")
+        raise InvalidToken("this link is invalid or has expired")
     session.refresh(row)
     return row
 

@@ -23,6 +23,7 @@ from customercare.db.engine import transaction
 from customercare.errors import (
     AuthenticationError,
     ConflictError,
+    InvalidToken,
     RateLimited,
     ValidationFailed,
 )
@@ -31,7 +32,7 @@ from customercare.mail import Mailer
 from customercare.runtime import Runtime
 from customercare.settings import Settings
 from customercare.tenancy import audit
-from customercare.tenancy.models import Membership, Workspace
+from customercare.tenancy import service as tenancy
 
 BAD_CREDENTIALS = "invalid email or password"
 BAD_REFRESH = "invalid or expired refresh token"
@@ -143,7 +144,7 @@ def verify_email(session: Session, *, token: str) -> User:
     used = email_tokens.consume(session, token=token, purpose=Purpose.verify_email)
     user = session.get(User, used.user_id)
     if user is None:
-        raise email_tokens.InvalidEmailToken("this link is invalid or has expired")
+        raise InvalidToken("this link is invalid or has expired")
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     audit.record(session, action="auth.email_verified", actor_user_id=user.id)
@@ -285,7 +286,7 @@ def reset_password(
     used = email_tokens.consume(session, token=token, purpose=Purpose.reset_password)
     user = session.get(User, used.user_id)
     if user is None:
-        raise email_tokens.InvalidEmailToken("this link is invalid or has expired")
+        raise InvalidToken("this link is invalid or has expired")
     passwords.check_policy(new_password, email=user.email)
     user.password_hash = passwords.hash_password(settings, new_password)
     # Whoever could read the mail could read the address: it is verified now.
@@ -310,12 +311,7 @@ def get_profile(session: Session, *, user_id: str) -> Profile:
     user = session.get(User, user_id)
     if user is None:
         raise AuthenticationError("invalid or expired access token")
-    rows = session.execute(
-        select(Membership.workspace_id, Workspace.name, Membership.role)
-        .join(Workspace, Workspace.id == Membership.workspace_id)
-        .where(Membership.user_id == user_id)
-        .order_by(Workspace.name)
-    )
+    rows = tenancy.list_memberships_for_user(session, user_id=user_id)
     return Profile(
         id=user.id,
         email=user.email,

@@ -13,8 +13,15 @@ from starlette.concurrency import run_in_threadpool
 from customercare.answers import engine
 from customercare.answers.schemas import ChatRequest, ChatResponse
 from customercare.answers.streaming import as_sse, relay
-from customercare.deps import ChatAccess, RuntimeDep, resolve_principal
-from customercare.errors import AppError, AuthenticationError, NotFoundError, PermissionDenied
+from customercare.deps import ChatAccess, Principal, RuntimeDep, resolve_principal
+from customercare.errors import (
+    AppError,
+    AuthenticationError,
+    NotFoundError,
+    PermissionDenied,
+    RateLimited,
+)
+from customercare.limits.rate_limits import enforce_principal
 from customercare.runtime import Runtime
 from customercare.tenancy.permissions import Permission
 
@@ -49,7 +56,7 @@ async def chat_socket(websocket: WebSocket) -> None:
     runtime: Runtime = websocket.app.state.runtime
     await websocket.accept()
     try:
-        workspace_id = await _authenticate(runtime, websocket)
+        principal = await _authenticate(runtime, websocket)
     except (AuthenticationError, PermissionDenied, NotFoundError) as error:
         # 4401/4403/4404: the HTTP status in the application range of close codes.
         await websocket.send_json(error.to_body())
@@ -58,7 +65,13 @@ async def chat_socket(websocket: WebSocket) -> None:
     try:
         while True:
             payload = await _receive_json(websocket)
-            await _one_turn(runtime, websocket, workspace_id, payload)
+            try:
+                # Each message counts against the key's (or widget key's) rate limit.
+                await run_in_threadpool(enforce_principal, websocket, runtime, principal)
+            except RateLimited as error:
+                await websocket.send_json({"type": "error", **error.to_body()})
+                continue
+            await _one_turn(runtime, websocket, principal.workspace_id, payload)
     except WebSocketDisconnect:
         return
 
@@ -78,12 +91,12 @@ async def _receive_json(websocket: WebSocket) -> Any:
         return _NOT_JSON
 
 
-async def _authenticate(runtime: Runtime, websocket: WebSocket) -> str:
-    """The workspace of a credential allowed to chat (a widget key from an allowed origin)."""
+async def _authenticate(runtime: Runtime, websocket: WebSocket) -> Principal:
+    """A credential allowed to chat (a widget key only from an allowed origin)."""
     header = websocket.headers.get("authorization", "")
     secret = websocket.query_params.get("key") or header.removeprefix("Bearer ").strip()
 
-    def lookup() -> str:
+    def lookup() -> Principal:
         principal = resolve_principal(
             runtime,
             secret=secret or None,
@@ -93,7 +106,7 @@ async def _authenticate(runtime: Runtime, websocket: WebSocket) -> str:
         )
         if not principal.can(Permission.chat):
             raise PermissionDenied("this credential does not allow chat")
-        return principal.workspace_id
+        return principal
 
     return await run_in_threadpool(lookup)
 

@@ -13,13 +13,30 @@ app = typer.Typer(help="Workspaces and their API keys.", no_args_is_help=True)
 
 
 @app.command("create")
-def create(name: str = typer.Argument(..., help="Display name of the workspace.")) -> None:
+def create(
+    name: str = typer.Argument(..., help="Display name of the workspace."),
+    owner: str | None = typer.Option(
+        None, "--owner", help="Email of an existing user (ccgpt user create) who will own it."
+    ),
+    plan: str = typer.Option("free", help="Plan whose quotas apply (limits/plans.toml)."),
+) -> None:
     """Create a workspace and print its first API key (shown only once)."""
-    with open_runtime() as runtime, transaction(runtime.sessions) as session:
-        workspace = tenancy.create_workspace(session, name=name)
+    from customercare.accounts import service as accounts
+
+    with open_runtime() as runtime, app_errors(), transaction(runtime.sessions) as session:
+        if owner:
+            user = accounts.get_by_email(session, email=owner)
+            if user is None:
+                raise fail(f"no user {owner}: create one with `ccgpt user create {owner}`")
+            workspace = tenancy.create_workspace_for_user(session, name=name, user_id=user.id)
+            workspace.plan = plan
+        else:
+            workspace = tenancy.create_workspace(session, name=name, plan=plan)
         issued = tenancy.create_api_key(session, workspace_id=workspace.id, name="default")
     console.print(f"workspace_id: {workspace.id}")
     console.print(f"api_key: {issued.secret}")
+    if owner:
+        console.print(f"owner: {owner}")
     console.print("[dim]Store the key now: it is not shown again.[/dim]")
 
 
@@ -44,9 +61,17 @@ def update(
     default_threshold: bool = typer.Option(
         False, "--default-threshold", help="Use the installation's default threshold again."
     ),
+    allowed_domain: list[str] | None = typer.Option(
+        None,
+        "--allowed-domain",
+        help="Origin the widget may chat from, e.g. https://shop.example (repeatable; "
+        "replaces the list).",
+    ),
 ) -> None:
-    """Change a workspace's name or answer threshold."""
+    """Change a workspace's name, answer threshold or widget domains."""
     changes: dict[str, object] = {}
+    if allowed_domain:
+        changes["allowed_domains"] = allowed_domain
     if name is not None:
         changes["name"] = name
     if answer_threshold is not None:
@@ -54,7 +79,10 @@ def update(
     if default_threshold:
         changes["answer_threshold"] = None
     if not changes:
-        raise fail("nothing to change: give --name, --answer-threshold or --default-threshold")
+        raise fail(
+            "nothing to change: give --name, --answer-threshold, --default-threshold "
+            "or --allowed-domain"
+        )
     with open_runtime() as runtime, app_errors(), transaction(runtime.sessions) as session:
         updated = tenancy.update_workspace(session, workspace_id=workspace, changes=changes)
         threshold = updated.answer_threshold

@@ -26,7 +26,6 @@ from customercare.settings import Settings
 from customercare.tenancy.models import Workspace
 
 __all__ = [
-    "NO_RESET_RETRY_AFTER",
     "Usage",
     "check_documents",
     "check_messages",
@@ -35,7 +34,6 @@ __all__ = [
 ]
 
 # Retry-After for quotas that do not reset by themselves (documents, storage): a back-off hint.
-NO_RESET_RETRY_AFTER = 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +89,7 @@ def _exceeded(
             f"the {plan.name} plan's {quota} quota is used up: {what}; "
             "delete documents or change the plan"
         )
-        retry_after = NO_RESET_RETRY_AFTER
+        retry_after: int | None = None
     else:
         message = (
             f"the {plan.name} plan's {quota} quota is used up: {what}; "

@@ -28,7 +28,7 @@ from customercare.limits.counters import CounterStore, MemoryCounterStore
 from customercare.settings import Settings
 
 if TYPE_CHECKING:
-    from fastapi import Request
+    from starlette.requests import HTTPConnection
 
     from customercare.deps import Principal
     from customercare.runtime import Runtime
@@ -103,12 +103,13 @@ def _record(state: Any, verdict: Verdict) -> None:
         setattr(state, STATE_KEY, verdict)
 
 
-def client_ip(request: Request) -> str:
+def client_ip(request: HTTPConnection) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def enforce_principal(request: Request, runtime: Runtime, principal: Principal) -> None:
-    """Count the request for the caller's key, widget key or user; 429 over the limit."""
+def enforce_principal(request: HTTPConnection, runtime: Runtime, principal: Principal) -> None:
+    """Count the request (or WebSocket message) for the caller's key, widget key or user;
+    429 over the limit."""
     settings = runtime.settings
     if principal.api_key_id is not None and principal.publishable:
         scope = "widget_key"

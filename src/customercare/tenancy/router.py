@@ -61,20 +61,14 @@ class SignedInUser:
 
 def signed_in_user(request: Request, runtime: RuntimeDep, session: SessionDep) -> SignedInUser:
     """A person's access token, without a workspace (API keys are refused)."""
-    from customercare.accounts import sessions
-    from customercare.accounts.models import User
-    from customercare.accounts.tokens import decode_access_token
+    from customercare.accounts import service as accounts
 
     token = credential(request)
     if not token or service.looks_like_api_key(token):
         raise AuthenticationError("a signed-in user's access token is required")
-    claims = decode_access_token(runtime.settings, token)
-    if not sessions.is_active(session, user_id=claims["user_id"], session_id=claims["session_id"]):
-        raise AuthenticationError("invalid or expired access token")
-    user = session.get(User, claims["user_id"])
-    if user is None:
-        raise AuthenticationError("invalid or expired access token")
-    return SignedInUser(user_id=user.id, email=user.email)
+    identity = accounts.authenticate(session, settings=runtime.settings, access_token=token)
+    profile = accounts.get_profile(session, user_id=identity.user_id)
+    return SignedInUser(user_id=profile.id, email=profile.email)
 
 
 CurrentUser = Annotated[SignedInUser, Depends(signed_in_user)]

@@ -140,6 +140,17 @@ def origin_allowed(workspace: Workspace, origin: str | None) -> bool:
     return any(domain.rstrip("/").lower() == wanted for domain in workspace.allowed_domains)
 
 
+def list_memberships_for_user(session: Session, *, user_id: str) -> list[tuple[str, str, str]]:
+    """(workspace id, workspace name, role) of every workspace the person belongs to."""
+    rows = session.execute(
+        select(Membership.workspace_id, Workspace.name, Membership.role)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .where(Membership.user_id == user_id)
+        .order_by(Workspace.name)
+    ).tuples()
+    return list(rows.all())
+
+
 def get_membership_or_raise(session: Session, *, workspace_id: str, user_id: str) -> Membership:
     """A person's membership; not a member reads as a workspace that does not exist."""
     membership = session.scalar(
