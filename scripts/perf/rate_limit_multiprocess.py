@@ -74,13 +74,15 @@ class ScratchPostgres:
         self.url = f"{base}/{self.name}"
 
     def __enter__(self) -> str:
+        # DDL takes no bound parameters; the name is generated here from hex digits only.
         with self.admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+            connection.execute(text(f'CREATE DATABASE "{self.name}"'))  # nosemgrep
         return self.url
 
     def __exit__(self, *_: object) -> None:
         with self.admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+            drop = f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'
+            connection.execute(text(drop))  # nosemgrep
         self.admin.dispose()
 
 
