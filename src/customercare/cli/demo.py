@@ -49,8 +49,13 @@ def demo(
     console.print(f"demo workspace: {workspace_id}")
     console.print(f"API key: {key}")
     console.print(
-        f'try: curl -H "Authorization: Bearer {key}" '
+        f'ask:    curl -H "Authorization: Bearer {key}" -H "Content-Type: application/json" '
+        f'-d \'{{"message": "how do I get a refund?"}}\' http://{host}:{port}/api/v1/chat'
+    )
+    console.print(
+        f'search: curl -H "Authorization: Bearer {key}" '
         f'"http://{host}:{port}/api/v1/search?q=how+do+I+get+a+refund"'
     )
+    console.print('or, from another terminal: .venv/bin/ccgpt ask "how do I get a refund?"')
     if not load_only:
         serve(host=host, port=port, workers=1)
