@@ -99,9 +99,9 @@ class Settings(BaseSettings):
     # Default evidence threshold (0..1) for answering; each workspace may set its own.
     answer_threshold: float = 0.45
     # The evidence model (see answers/evidence.py), fitted on the demo answer set.
-    evidence_bias: float = -6.159
-    evidence_dense_weight: float = 7.656
-    evidence_gap_weight: float = 13.91
+    evidence_bias: float = -6.341
+    evidence_dense_weight: float = 11.598
+    evidence_gap_weight: float = 10.253
 
     # Accounts and tokens. Without CCGPT_SECRET_KEY a random key is created once in data_dir
     # (fine for one machine; set it in production so every API process shares it).

@@ -3,10 +3,11 @@
 Two signals from the dense retriever, combined by a logistic model fitted on the demo answer
 set (``ccgpt eval answers --calibrate`` refits it; docs/answers.md has the figures):
 - ``dense``: the best cosine similarity between the question and a passage;
-- ``gap``: how far that best similarity stands above the typical candidate (the mean of
-  candidates 6 to 30). A question the knowledge base answers has a few passages that stand
-  out; one it does not answer finds a flat field of loosely related passages.
-Keyword overlap was measured too and added nothing once these two were in (docs/answers.md)."""
+- ``gap``: how far that best passage stands above the runner-up. A question the knowledge base
+  answers usually has one passage that stands out; one it does not answer finds several
+  loosely related passages at about the same distance.
+Keyword overlap, the gap over the typical candidate and more were measured too and did worse
+(docs/answers.md)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ from dataclasses import dataclass
 
 from customercare.search.service import SearchResult
 
-PASSAGES_CONSIDERED = 3
-FIELD_START, FIELD_END = 5, 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +41,5 @@ def assess(result: SearchResult, *, model: EvidenceModel) -> Evidence:
     if not result.hits or not similarities:
         return Evidence(confidence=0.0, dense=0.0, gap=0.0)
     dense = similarities[0]
-    field = similarities[FIELD_START:FIELD_END] or similarities[-1:]
-    gap = dense - sum(field) / len(field)
+    gap = dense - similarities[1] if len(similarities) > 1 else dense
     return Evidence(confidence=model.probability(dense=dense, gap=gap), dense=dense, gap=gap)

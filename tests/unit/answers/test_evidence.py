@@ -1,4 +1,4 @@
-"""Evidence: a peaked, similar candidate list supports answering; a flat, distant one does not."""
+"""Evidence: a close passage that stands out supports answering; a flat, distant field does not."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def result(similarities: list[float]) -> SearchResult:
 
 
 def test_a_standout_passage_gives_high_confidence() -> None:
-    peaked = assess(result([0.72, 0.6, 0.4] + [0.25] * 27), model=MODEL)
+    peaked = assess(result([0.75, 0.55, 0.4] + [0.25] * 27), model=MODEL)
     flat = assess(result([0.45, 0.44, 0.43] + [0.40] * 27), model=MODEL)
     assert peaked.confidence > 0.8
     assert flat.confidence < 0.3
