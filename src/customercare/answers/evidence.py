@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from customercare.search.service import SearchResult
 
 
-
 @dataclass(frozen=True, slots=True)
 class EvidenceModel:
     bias: float
