@@ -21,9 +21,11 @@ import json
 import re
 import threading
 from collections.abc import Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any
+
+from loopback import LoopbackHTTPServer
 
 WORD = re.compile(r"\w+")
 
@@ -62,16 +64,14 @@ class EmbeddingServer:
         self._released.set()
         self._stalled = 0
         self._stalled_changed = threading.Condition(self._lock)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http: LoopbackHTTPServer | None = None
 
     # -- control ---------------------------------------------------------------------------
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "server not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        assert self._http is not None, "server not started"
+        return self._http.url
 
     @property
     def request_count(self) -> int:
@@ -106,28 +106,14 @@ class EmbeddingServer:
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> EmbeddingServer:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
-        server.daemon_threads = True
-        server.block_on_close = True  # server_close() joins the request threads
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="embedding-server",
-            daemon=True,
-        )
-        self._thread.start()
+        self._http = LoopbackHTTPServer(_handler_class(self), name="embedding-server")
         return self
 
     def stop(self) -> None:
         self.release()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = None
-        self._thread = None
+        if self._http is not None:
+            self._http.stop()
+        self._http = None
 
     def __enter__(self) -> EmbeddingServer:
         return self.start()

@@ -33,9 +33,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any
+
+from loopback import LoopbackHTTPServer
 
 DEFAULT_REPLY = "Scripted answer [1]."
 CHAT_PATH = "/v1/chat/completions"
@@ -106,14 +108,12 @@ class LLMServer:
         self._queue: list[Behaviour] = []
         self._requests: list[RecordedRequest] = []
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http: LoopbackHTTPServer | None = None
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "server not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        assert self._http is not None, "server not started"
+        return self._http.url
 
     @property
     def base_url(self) -> str:
@@ -135,28 +135,14 @@ class LLMServer:
             self._queue.extend(reply(b) if isinstance(b, str) else b for b in behaviours)
 
     def start(self) -> LLMServer:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
-        server.daemon_threads = True
-        server.block_on_close = True  # server_close() joins the request threads
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="llm-server",
-            daemon=True,
-        )
-        self._thread.start()
+        self._http = LoopbackHTTPServer(_handler_class(self), name="llm-server")
         return self
 
     def stop(self) -> None:
         self._stopping.set()  # releases hanging handlers
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = None
-        self._thread = None
+        if self._http is not None:
+            self._http.stop()
+        self._http = None
 
     def __enter__(self) -> LLMServer:
         return self.start()

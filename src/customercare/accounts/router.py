@@ -25,6 +25,7 @@ from customercare.accounts.schemas import (
 from customercare.deps import RuntimeDep, SessionDep, SettingsDep
 from customercare.errors import AuthenticationError
 from customercare.mail import Mailer, mailer_for
+from customercare.web.client import client_ip
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -50,10 +51,6 @@ class DeferredMailer:
 
 def get_mailer(runtime: RuntimeDep, tasks: BackgroundTasks) -> Mailer:
     return DeferredMailer(mailer_for(runtime), tasks)
-
-
-def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def bearer_token(request: Request) -> str | None:

@@ -22,7 +22,7 @@ from customercare.answers.providers import (
     ProviderError,
     Turn,
 )
-from customercare.answers.providers.offline import compose
+from customercare.answers.providers.offline import compose, word_deltas
 from customercare.conversations import service as conversations
 from customercare.db.engine import transaction
 from customercare.limits import quotas
@@ -129,6 +129,10 @@ class ReplyStream:
     def __next__(self) -> ChatEvent:
         self._started = True
         return next(self._events)
+
+    def collect(self) -> dict[str, dict[str, Any]]:
+        """Run the reply to its end; each event's data by type (one per type but ``token``)."""
+        return {event.type: event.data for event in self}
 
     def close(self) -> None:
         if not self._started:
@@ -357,10 +361,8 @@ def _replace(draft: _Draft, text: str) -> Iterator[ChatEvent]:
 
 
 def _say(draft: _Draft, text: str) -> Iterator[ChatEvent]:
-    for index, word in enumerate(text.split(" ")):
-        delta = word if index == 0 else " " + word
-        draft.text += delta
-        yield ChatEvent("token", {"text": delta})
+    for delta in word_deltas(text):
+        yield from _emit(draft, delta)
 
 
 def _store(

@@ -80,7 +80,7 @@ def chat_completions(body: CompletionRequest, runtime: RuntimeDep, workspace: Ch
             media_type="text/event-stream",
             headers=SSE_HEADERS,
         )
-    collected = {event.type: event.data for event in events}
+    collected = events.collect()
     done = collected["done"]
     return {
         "id": f"chatcmpl-{done['message_id']}",

@@ -46,7 +46,7 @@ def chat(body: ChatRequest, request: Request, runtime: RuntimeDep, workspace: Ch
         return StreamingResponse(
             as_sse(events), media_type="text/event-stream", headers=SSE_HEADERS
         )
-    return ChatResponse.from_events({event.type: event.data for event in events})
+    return ChatResponse.from_events(events.collect())
 
 
 @router.websocket("/ws")

@@ -9,13 +9,12 @@ reply is ``no_answer`` or ``handoff``."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from customercare.answers import engine
-from customercare.answers.events import ChatEvent
 from customercare.demo import ANSWER_EVAL_FILE, CONTENT_DIR
 
 __all__ = ["ANSWER_EVAL_FILE", "CONTENT_DIR", "AnswerReport", "evaluate_answers", "load_cases"]
@@ -171,11 +170,7 @@ def _ask(
         conversation_id=conversation_id,
         channel="cli",
     )
-    return _collect(engine.reply(runtime, turn))
-
-
-def _collect(events: Iterator[ChatEvent]) -> dict[str, dict[str, Any]]:
-    return {event.type: event.data for event in events}
+    return engine.reply(runtime, turn).collect()
 
 
 def _outcome(case: AnswerCase, decision: str, cited: tuple[str, ...]) -> Outcome:

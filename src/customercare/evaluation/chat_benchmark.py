@@ -60,8 +60,5 @@ def run_chat_benchmark(
 
 def _turn(runtime: Runtime, workspace_id: str, question: str) -> dict[str, float]:
     turn = engine.start_turn(runtime, workspace_id=workspace_id, message=question, channel="cli")
-    timings: dict[str, float] = {}
-    for event in engine.reply(runtime, turn):
-        if event.type == "done":
-            timings = event.data["timings_ms"]
+    timings: dict[str, float] = engine.reply(runtime, turn).collect()["done"]["timings_ms"]
     return timings

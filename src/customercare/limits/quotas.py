@@ -18,11 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from customercare.conversations.models import Message
-from customercare.errors import NotFoundError, QuotaExceeded
+from customercare.errors import QuotaExceeded
 from customercare.ids import utcnow
 from customercare.knowledge.models import Document
 from customercare.limits.plans import Plan, get_plan
 from customercare.settings import Settings
+from customercare.tenancy import service as tenancy
 from customercare.tenancy.models import Workspace
 
 __all__ = [
@@ -179,9 +180,7 @@ def usage(
     session: Session, *, settings: Settings, workspace_id: str, now: datetime | None = None
 ) -> Usage:
     """The workspace's plan, its limits (None: unlimited) and what is used now."""
-    workspace = session.get(Workspace, workspace_id)
-    if workspace is None:
-        raise NotFoundError(f"workspace {workspace_id} not found")
+    workspace = tenancy.get_workspace_or_raise(session, workspace_id=workspace_id)
     plan = get_plan(settings, workspace.plan)
     start, resets_at = month_bounds(now or utcnow())
     count, size = _document_usage(session, workspace_id)

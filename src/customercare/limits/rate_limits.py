@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from customercare.errors import RateLimited
 from customercare.limits.counters import CounterStore, MemoryCounterStore
 from customercare.settings import Settings
+from customercare.web.client import client_ip
 
 if TYPE_CHECKING:
     from starlette.requests import HTTPConnection
@@ -37,7 +38,6 @@ __all__ = [
     "EXEMPT_PATHS",
     "RateLimitMiddleware",
     "Verdict",
-    "client_ip",
     "enforce_principal",
     "hit",
 ]
@@ -103,17 +103,13 @@ def _record(state: Any, verdict: Verdict) -> None:
         setattr(state, STATE_KEY, verdict)
 
 
-def client_ip(request: HTTPConnection) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def enforce_principal(request: HTTPConnection, runtime: Runtime, principal: Principal) -> None:
     """Count the request (or WebSocket message) for the caller's key, widget key or user;
     429 over the limit."""
     settings = runtime.settings
     if principal.api_key_id is not None and principal.publishable:
         scope = "widget_key"
-        identity = f"{principal.api_key_id}:{client_ip(request)}"
+        identity = f"{principal.api_key_id}:{client_ip(request) or 'unknown'}"
         limit = settings.rate_limit_per_widget_key_per_minute
     elif principal.api_key_id is not None:
         scope, identity = "api_key", principal.api_key_id

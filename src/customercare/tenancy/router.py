@@ -48,6 +48,7 @@ from customercare.tenancy.schemas import (
     WorkspacePublic,
     WorkspaceUpdate,
 )
+from customercare.web.client import client_ip
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["workspace"])
@@ -74,10 +75,6 @@ def signed_in_user(request: Request, runtime: RuntimeDep, session: SessionDep) -
 CurrentUser = Annotated[SignedInUser, Depends(signed_in_user)]
 
 
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
 def _record(
     session: SessionDep,
     request: Request,
@@ -94,7 +91,7 @@ def _record(
         action=action,
         target_type=target_type,
         target_id=target_id,
-        ip=_ip(request),
+        ip=client_ip(request),
         details=details,
     )
 
@@ -115,7 +112,7 @@ def create_workspace(
         actor_user_id=user.user_id,
         target_type="workspace",
         target_id=workspace.id,
-        ip=_ip(request),
+        ip=client_ip(request),
         details={"name": workspace.name},
     )
     return WorkspacePublic.model_validate(workspace)
@@ -254,7 +251,7 @@ def invite(
         role=body.role,
         invited_by=workspace.user_id,
         actor_role=workspace.role,
-        valid_for=timedelta(days=invitation_days(settings)),
+        valid_for=timedelta(days=settings.invitation_days),
     )
     invitation = issued.invitation
     _record(
@@ -284,7 +281,7 @@ def invitation_mail(settings: Settings, *, workspace: str, role: str, token: str
         f"You have been invited to join the workspace {workspace!r} as {role}.\n\n"
         f"Sign in (or sign up with this address), then open:\n{link}\n\n"
         f'API clients: POST /api/v1/invitations/accept with {{"token": "{token}"}}.\n'
-        f"The invitation works once and expires in {invitation_days(settings)} days.\n"
+        f"The invitation works once and expires in {settings.invitation_days} days.\n"
     )
 
 
@@ -334,14 +331,10 @@ def accept_invitation(
         actor_user_id=user.user_id,
         target_type="invitation",
         target_id=invitation.id,
-        ip=_ip(request),
+        ip=client_ip(request),
         details={"role": membership.role},
     )
     return MembershipPublic.model_validate(membership)
-
-
-def invitation_days(settings: Settings) -> int:
-    return settings.invitation_days
 
 
 # API keys ------------------------------------------------------------------------------------

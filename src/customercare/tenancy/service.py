@@ -153,11 +153,7 @@ def list_memberships_for_user(session: Session, *, user_id: str) -> list[tuple[s
 
 def get_membership_or_raise(session: Session, *, workspace_id: str, user_id: str) -> Membership:
     """A person's membership; not a member reads as a workspace that does not exist."""
-    membership = session.scalar(
-        select(Membership).where(
-            Membership.workspace_id == workspace_id, Membership.user_id == user_id
-        )
-    )
+    membership = _find_membership(session, workspace_id=workspace_id, user_id=user_id)
     if membership is None:
         raise NotFoundError(f"workspace {workspace_id} not found")
     return membership
@@ -245,14 +241,18 @@ def leave_workspace(session: Session, *, workspace_id: str, user_id: str) -> Mem
 
 
 def _member_or_raise(session: Session, *, workspace_id: str, user_id: str) -> Membership:
-    membership = session.scalar(
+    membership = _find_membership(session, workspace_id=workspace_id, user_id=user_id)
+    if membership is None:
+        raise NotFoundError(f"member {user_id} not found")
+    return membership
+
+
+def _find_membership(session: Session, *, workspace_id: str, user_id: str) -> Membership | None:
+    return session.scalar(
         select(Membership).where(
             Membership.workspace_id == workspace_id, Membership.user_id == user_id
         )
     )
-    if membership is None:
-        raise NotFoundError(f"member {user_id} not found")
-    return membership
 
 
 def _ensure_another_owner(session: Session, *, workspace_id: str) -> None:

@@ -26,6 +26,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from customercare.tenancy import service as tenancy
 from customercare.tenancy.models import Workspace
 from customercare.tenancy.schemas import normalise_origin
 
@@ -101,7 +102,7 @@ def any_workspace_allows(runtime: Runtime, origin: str) -> bool:
 def workspace_allows(runtime: Runtime, workspace_id: str, origin: str) -> bool:
     with runtime.sessions() as session:
         workspace = session.get(Workspace, workspace_id)
-        return workspace is not None and origin in (workspace.allowed_domains or [])
+        return workspace is not None and tenancy.origin_allowed(workspace, origin)
 
 
 class SecurityHeadersMiddleware:

@@ -48,9 +48,13 @@ class OfflineProvider:
         self.embedder = embedder
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        answer = compose(request, embedder=self.embedder)
-        for index, word in enumerate(answer.split(" ")):
-            yield word if index == 0 else " " + word
+        return word_deltas(compose(request, embedder=self.embedder))
+
+
+def word_deltas(text: str) -> Iterator[str]:
+    """Text as a stream of words, each after its space: what a token stream looks like."""
+    for index, word in enumerate(text.split(" ")):
+        yield word if index == 0 else " " + word
 
 
 def compose(request: GenerationRequest, *, embedder: Embedder | None = None) -> str:
