@@ -343,3 +343,26 @@ def test_audit_events_page_backwards(tenant: Any) -> None:
     ).json()["items"]
     assert {e["id"] for e in rest}.isdisjoint({e["id"] for e in first})
     assert len(rest) >= 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/api/v1/workspace/invitations", {"email": "not-an-address", "role": "agent"}),
+        ("post", "/api/v1/workspace/invitations", {"email": "new@example.com", "role": "king"}),
+        ("patch", "/api/v1/workspace/members/someone", {"role": "king"}),
+        ("post", "/api/v1/api-keys", {"name": "", "scopes": ["chat"]}),
+        ("get", "/api/v1/audit-events?limit=0", None),
+        ("get", "/api/v1/handoff-tickets?status=lost", None),
+    ],
+)
+def test_bad_input_to_the_new_endpoints_is_a_422_error_body(
+    tenant: Any, method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    send = getattr(tenant.client, method)
+    response = send(path, headers=tenant.headers, **({"json": body} if body is not None else {}))
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid_request"
+    # Nothing was created by a refused request.
+    invitations = tenant.client.get("/api/v1/workspace/invitations", headers=tenant.headers)
+    assert invitations.json()["items"] == []
