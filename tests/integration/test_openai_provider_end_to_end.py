@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from customercare.answers import engine
+from customercare.answers import engine, messages
+from customercare.answers.abstention import NOT_IN_PASSAGES
 from customercare.answers.events import ChatEvent
 from customercare.answers.prompt import SYSTEM_PROMPT
 from customercare.answers.providers.openai_compatible import OpenAICompatibleProvider
 from customercare.runtime import Runtime
-from llm_server import LLMServer, running_llm_server, status
+from llm_server import LLMServer, reply, running_llm_server, status
 
 PASSAGE = "Returns are accepted within 30 days of delivery if the item is unused."
 RETURNS = b"# Returns policy\n\n" + PASSAGE.encode() + b"\n"
@@ -231,3 +232,34 @@ def test_an_answered_reply_always_cites_a_passage(
     _, data = run_turn(runtime, tenant, provider)
     if data["decision"]["decision"] == "answered":
         assert data["citations"]["citations"], data["done"]["answer"]
+
+
+def test_a_model_that_finds_no_answer_in_the_passages_abstains(
+    shop: Any, runtime: Runtime, llm: LLMServer, provider: OpenAICompatibleProvider
+) -> None:
+    # The passage is about returns, so retrieval lets it through; the model reads it and
+    # finds no CEO in it. Streamed a few characters at a time, as models do.
+    llm.script(reply(NOT_IN_PASSAGES, chunk_chars=3))
+    events, data = run_turn(runtime, shop, provider, question="Who is the CEO of your shop?")
+    assert NOT_IN_PASSAGES in llm.requests[0].messages[0]["content"]  # the prompt asks for it
+    done = data["done"]
+    assert done["answer"] == messages.NO_ANSWER
+    assert "".join(e.data["text"] for e in events if e.type == "token") == messages.NO_ANSWER
+    assert "replace" not in data
+    assert data["decision"]["decision"] == "no_answer"
+    assert data["decision"]["handoff_offered"] is True
+    assert data["citations"]["citations"] == []
+    assert done["provider"] == "openai_compatible"  # the model's decision, not a fallback
+    stored = stored_answer(shop, done["conversation_id"])
+    assert stored["content"] == messages.NO_ANSWER
+    assert stored["decision"] == "no_answer"
+    assert stored["citations"] == []
+
+
+def test_an_answer_that_merely_starts_like_the_sentinel_is_streamed(
+    shop: Any, runtime: Runtime, llm: LLMServer, provider: OpenAICompatibleProvider
+) -> None:
+    llm.script(reply("NOTE: returns are accepted within 30 days [1].", chunk_chars=2))
+    _, data = run_turn(runtime, shop, provider)
+    assert data["done"]["answer"] == "NOTE: returns are accepted within 30 days [1]."
+    assert data["decision"]["decision"] == "answered"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from customercare.answers import guardrails, messages
+from customercare.answers.abstention import AbstentionWatch
 from customercare.answers.citations import citations_for, drop_unknown_markers
 from customercare.answers.events import ChatEvent
 from customercare.answers.evidence import Evidence, EvidenceModel, assess
@@ -111,6 +112,8 @@ class _Draft:
     citations: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     passages: list[Passage] = field(default_factory=list)
+    # The model itself said the passages do not hold the answer.
+    abstained: bool = False
 
 
 class ReplyStream:
@@ -286,6 +289,10 @@ def _answer(
 
     yield from _generate(request, draft, provider, fallback)
     draft.timings["generate"] = _since(started)
+    if draft.abstained:
+        draft.decision = NO_ANSWER
+        yield from _say(draft, messages.NO_ANSWER)
+        return
     yield from _finish(request, draft, fallback)
 
 
@@ -296,18 +303,24 @@ def _generate(
     fallback: Callable[[GenerationRequest], str],
 ) -> Iterator[ChatEvent]:
     """Stream the provider's text through the guardrails; on failure, or when the text turns
-    out to echo the system prompt, the customer gets the offline answer instead."""
+    out to echo the system prompt, the customer gets the offline answer instead. A model that
+    answers ``NOT_IN_PASSAGES`` abstains: nothing of it is streamed, ``draft.abstained`` is set."""
     draft.provider = provider.name
+    watch = AbstentionWatch()
     cleaner = guardrails.StreamCleaner(
         allowed_urls=_allowed_urls(request.passages), system_prompt=SYSTEM_PROMPT
     )
     try:
         for delta in provider.stream(request):
-            yield from _emit(draft, cleaner.feed(delta))
+            yield from _emit(draft, cleaner.feed(watch.feed(delta)))
+        yield from _emit(draft, cleaner.feed(watch.flush()))
         yield from _emit(draft, cleaner.flush())
     except ProviderError:
         draft.provider = "offline_fallback"
         yield from _replace(draft, fallback(request))
+        return
+    if watch.abstained:
+        draft.abstained = True
         return
     if cleaner.leaked:
         draft.provider = "offline_fallback"
