@@ -19,6 +19,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from beir_fixture import write_dataset
 from customercare.cli.main import app
 from customercare.db.engine import make_engine, make_session_factory
 from customercare.db.models import Base
@@ -299,6 +300,27 @@ def test_search_with_an_unknown_mode_is_refused(cli: Cli) -> None:
     result = cli("search", "refunds", "-w", workspace_id, "--mode", "bogus")
     assert result.exit_code != 0
     assert "--mode" in output(result)
+
+
+def test_eval_retrieval_cross_validates_the_fusion_setting(cli: Cli, tmp_path: Path) -> None:
+    dataset = write_dataset(tmp_path / "tiny")
+    result = cli(
+        "eval", "retrieval", "--beir", str(dataset), "--split", "test",
+        "--cross-validate", "2", "--repeats", "2",
+    )  # fmt: skip
+    text = output(result)
+    assert result.exit_code == 0, text
+    assert "convex 0.5" in text
+    assert "rrf k=60" in text
+    assert re.search(r"cross-validated hybrid \(2 folds, 2 shuffles\): nDCG@10 [01]\.\d{4}", text)
+
+
+def test_eval_retrieval_refuses_a_single_fold(cli: Cli, tmp_path: Path) -> None:
+    dataset = write_dataset(tmp_path / "tiny")
+    result = cli("eval", "retrieval", "--beir", str(dataset), "--split", "test",
+                 "--cross-validate", "1")  # fmt: skip
+    assert result.exit_code == 2
+    assert "--cross-validate" in output(result)
 
 
 def test_search_in_an_unknown_workspace_fails(cli: Cli) -> None:

@@ -8,9 +8,17 @@ from typing import Any
 from sqlalchemy import select
 
 from beir_fixture import write_dataset
-from customercare.evaluation.beir import load_dataset
+from customercare.evaluation.beir import BeirDataset, load_dataset
 from customercare.evaluation.benchmark import run_benchmark
-from customercare.evaluation.retrieval import evaluate
+from customercare.evaluation.retrieval import (
+    LoadedCorpus,
+    SettingsCandidate,
+    evaluate,
+    loaded_corpus,
+    run_queries,
+    score_candidates,
+    score_queries,
+)
 from customercare.tenancy.models import Workspace
 
 
@@ -30,6 +38,8 @@ def test_evaluation_scores_every_mode_and_cleans_up(runtime: Any, tmp_path: Path
         assert report.load.documents == 6
         assert 0.6 <= report.ndcg_at_10 <= 1.0
         assert report.recall_at_100 == 1.0
+        low, high = report.ndcg_interval
+        assert 0.0 <= low <= report.ndcg_at_10 <= high <= 1.0
         assert set(report.runs) == {"q1", "q2", "q3", "q4", "q5"}
     hybrid = reports[-1]
     assert hybrid.runs["q3"][0][0] == "d3"
@@ -58,3 +68,36 @@ def test_benchmark_reports_throughput_and_latency(runtime: Any, tmp_path: Path) 
     assert report.ingest_to_baseline > 0
     assert len(report.latencies_ms) == 5
     assert report.latency_percentile(50) <= report.latency_percentile(95)
+
+
+def test_candidates_are_scored_per_query_under_their_own_settings(
+    runtime: Any, tmp_path: Path
+) -> None:
+    dataset = load_dataset(write_dataset(tmp_path), split="test")
+    candidates = [
+        SettingsCandidate("keyword only", {"fusion": "convex", "convex_keyword_weight": 1.0}),
+        SettingsCandidate("dense only", {"fusion": "convex", "convex_keyword_weight": 0.0}),
+    ]
+    with loaded_corpus(runtime, dataset, name="candidates") as corpus:
+        scores = score_candidates(runtime, dataset, corpus, candidates=candidates)
+        keyword_only = evaluate_bm25(runtime, dataset, corpus)
+    assert list(scores) == ["keyword only", "dense only"]
+    for per_query in scores.values():
+        assert set(per_query) == set(dataset.queries)
+        assert all(0 <= ndcg <= 1 and 0 <= recall <= 1 for ndcg, recall in per_query.values())
+    # With all the weight on the keyword side, the hybrid ranks exactly as BM25 does.
+    assert scores["keyword only"] == keyword_only
+    assert runtime.settings.convex_keyword_weight not in (0.0, 1.0)  # the runtime is untouched
+
+
+def evaluate_bm25(
+    runtime: Any, dataset: BeirDataset, corpus: LoadedCorpus
+) -> dict[str, tuple[float, float]]:
+    runs, _ = run_queries(
+        runtime,
+        dataset,
+        workspace_id=corpus.workspace_id,
+        beir_ids=corpus.beir_ids,
+        mode="bm25",
+    )
+    return score_queries(dataset, runs)

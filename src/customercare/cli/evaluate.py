@@ -12,7 +12,13 @@ from customercare.cli.context import app_errors, console, open_runtime
 from customercare.cli.progress import stage_progress
 from customercare.evaluation import answers as answer_eval
 from customercare.evaluation.beir import load_dataset
-from customercare.evaluation.retrieval import evaluate, scratch_workspace
+from customercare.evaluation.cross_validation import CrossValidationReport, cross_validate
+from customercare.evaluation.retrieval import (
+    evaluate_modes,
+    loaded_corpus,
+    score_candidates,
+    scratch_workspace,
+)
 from customercare.evaluation.trec import write_run
 from customercare.search.service import SearchMode
 
@@ -30,6 +36,13 @@ def retrieval(
         False,
         help="Keep the scratch workspace, and reuse a kept one (tuning without re-ingesting).",
     ),
+    cross_validate_folds: int = typer.Option(
+        0,
+        "--cross-validate",
+        help="Also cross-validate the fusion setting over K folds of the queries (0: off).",
+        min=0,
+    ),
+    repeats: int = typer.Option(10, help="Shuffles of the folds for --cross-validate.", min=1),
 ) -> None:
     """Ingest the corpus into a scratch workspace, run every query, print nDCG@10 and
     Recall@100, and optionally write a TREC run file."""
@@ -42,22 +55,31 @@ def retrieval(
     console.print(
         f"{len(dataset.corpus)} documents, {len(dataset.queries)} queries (split {split})"
     )
-    with open_runtime(jobs=None) as runtime, app_errors(), stage_progress() as progress:
-        reports = evaluate(
-            runtime,
-            dataset,
-            modes=modes,
-            name=beir.resolve().name,
-            progress=progress,
-            keep=keep,
+    if cross_validate_folds == 1 or cross_validate_folds > len(dataset.queries):
+        raise typer.BadParameter(
+            f"use 2 to {len(dataset.queries)} folds", param_hint="--cross-validate"
         )
-    table = Table("mode", "queries", "nDCG@10", "Recall@100", "search p50 ms", "p95 ms")
+    cross_validation: CrossValidationReport | None = None
+    with (
+        open_runtime(jobs=None) as runtime,
+        app_errors(),
+        stage_progress() as progress,
+        loaded_corpus(
+            runtime, dataset, name=beir.resolve().name, keep=keep, progress=progress
+        ) as corpus,
+    ):
+        reports = evaluate_modes(runtime, dataset, corpus, modes=modes, progress=progress)
+        if cross_validate_folds:
+            scores = score_candidates(runtime, dataset, corpus, progress=progress)
+            cross_validation = cross_validate(scores, folds=cross_validate_folds, repeats=repeats)
+    table = Table("mode", "queries", "nDCG@10", "95% CI", "Recall@100", "search p50 ms", "p95 ms")
     for report in reports:
         latencies = sorted(report.search_latencies_ms)
         table.add_row(
             report.mode,
             str(report.queries),
             f"{report.ndcg_at_10:.4f}",
+            "{:.3f}-{:.3f}".format(*report.ndcg_interval),
             f"{report.recall_at_100:.4f}",
             f"{latencies[len(latencies) // 2]:.1f}",
             f"{latencies[int(len(latencies) * 0.95)]:.1f}",
@@ -73,6 +95,32 @@ def retrieval(
         f"ingested {load.documents} documents ({load.chunks} chunks) in {load.seconds:.1f} s"
     )
     console.print(table)
+    if cross_validation is not None:
+        _print_cross_validation(cross_validation)
+
+
+def _print_cross_validation(report: CrossValidationReport) -> None:
+    table = Table("hybrid setting", "nDCG@10 (all queries)")
+    for name, ndcg in report.candidate_ndcg.items():
+        table.add_row(name, f"{ndcg:.4f}")
+    console.print(table)
+    folds = Table("fold", "queries", "chosen on the other folds", "their nDCG@10", "fold nDCG@10")
+    for choice in report.choices:
+        folds.add_row(
+            str(choice.fold),
+            str(choice.queries),
+            choice.candidate,
+            f"{choice.train_ndcg:.4f}",
+            f"{choice.test_ndcg:.4f}",
+        )
+    console.print(folds)
+    low, high = report.interval
+    console.print(
+        f"cross-validated hybrid ({report.folds} folds, {report.repeats} shuffles): "
+        f"nDCG@10 {report.ndcg_at_10:.4f} (95% interval {low:.4f}-{high:.4f}, "
+        f"spread over shuffles {report.repeat_spread:.4f}), "
+        f"Recall@100 {report.recall_at_100:.4f}"
+    )
 
 
 @app.command("answers")

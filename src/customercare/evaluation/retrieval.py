@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from customercare.db.engine import transaction
 from customercare.evaluation.beir import BeirDataset
+from customercare.evaluation.cross_validation import QueryScores, bootstrap_interval
 from customercare.evaluation.metrics import mean, ndcg_at_k, recall_at_k
 from customercare.jobs.inprocess import CollectingJobQueue
 from customercare.knowledge import service as knowledge
@@ -37,8 +39,28 @@ class RetrievalReport:
     ndcg_at_10: float
     recall_at_100: float
     load: LoadStatistics
+    # Bootstrap 95% interval of the nDCG@10 over queries: how far another sample could land.
+    ndcg_interval: tuple[float, float]
     search_latencies_ms: list[float] = field(repr=False)
     runs: dict[str, list[tuple[str, float]]] = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsCandidate:
+    """One retrieval setting that cross-validation may choose: settings fields to override."""
+
+    name: str
+    overrides: dict[str, Any]
+
+
+# What ``--cross-validate`` chooses between: how the keyword and dense rankings are fused.
+FUSION_CANDIDATES: tuple[SettingsCandidate, ...] = (
+    *(
+        SettingsCandidate(f"convex {weight}", {"fusion": "convex", "convex_keyword_weight": weight})
+        for weight in (0.3, 0.4, 0.5, 0.6, 0.7)
+    ),
+    *(SettingsCandidate(f"rrf k={k}", {"fusion": "rrf", "rrf_k": k}) for k in (20, 60)),
+)
 
 
 def no_progress(_stage: str, _done: int, _total: int) -> None:
@@ -136,14 +158,38 @@ def run_queries(
     return runs, latencies
 
 
-def score(dataset: BeirDataset, runs: dict[str, list[tuple[str, float]]]) -> tuple[float, float]:
-    ndcg, recall = [], []
+def score_queries(
+    dataset: BeirDataset, runs: dict[str, list[tuple[str, float]]]
+) -> dict[str, tuple[float, float]]:
+    """Each query's (nDCG@10, Recall@100)."""
+    scores = {}
     for query_id in dataset.queries:
         ranking = [doc for doc, _ in runs.get(query_id, [])]
         relevant = dataset.qrels.get(query_id, {})
-        ndcg.append(ndcg_at_k(ranking, relevant, 10))
-        recall.append(recall_at_k(ranking, relevant, 100))
-    return mean(ndcg), mean(recall)
+        scores[query_id] = (ndcg_at_k(ranking, relevant, 10), recall_at_k(ranking, relevant, 100))
+    return scores
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedCorpus:
+    workspace_id: str
+    beir_ids: dict[str, str]  # our document id -> BEIR id
+    load: LoadStatistics
+
+
+@contextmanager
+def loaded_corpus(
+    runtime: Runtime,
+    dataset: BeirDataset,
+    *,
+    name: str = "scratch",
+    keep: bool = False,
+    progress: Progress = no_progress,
+) -> Iterator[LoadedCorpus]:
+    """A scratch workspace holding the dataset's corpus, for one or more measurements."""
+    with scratch_workspace(runtime, name=f"beir-eval {name}", keep=keep) as workspace_id:
+        beir_ids, load = load_corpus(runtime, dataset, workspace_id=workspace_id, progress=progress)
+        yield LoadedCorpus(workspace_id, beir_ids, load)
 
 
 def evaluate(
@@ -155,28 +201,68 @@ def evaluate(
     progress: Progress = no_progress,
     keep: bool = False,
 ) -> list[RetrievalReport]:
+    with loaded_corpus(runtime, dataset, name=name, keep=keep, progress=progress) as corpus:
+        return evaluate_modes(runtime, dataset, corpus, modes=modes, progress=progress)
+
+
+def evaluate_modes(
+    runtime: Runtime,
+    dataset: BeirDataset,
+    corpus: LoadedCorpus,
+    *,
+    modes: list[search.SearchMode],
+    progress: Progress = no_progress,
+) -> list[RetrievalReport]:
     reports: list[RetrievalReport] = []
-    with scratch_workspace(runtime, name=f"beir-eval {name}", keep=keep) as workspace_id:
-        beir_ids, load = load_corpus(runtime, dataset, workspace_id=workspace_id, progress=progress)
-        for mode in modes:
-            runs, latencies = run_queries(
-                runtime,
-                dataset,
-                workspace_id=workspace_id,
-                beir_ids=beir_ids,
+    for mode in modes:
+        runs, latencies = run_queries(
+            runtime,
+            dataset,
+            workspace_id=corpus.workspace_id,
+            beir_ids=corpus.beir_ids,
+            mode=mode,
+            progress=progress,
+        )
+        per_query = score_queries(dataset, runs).values()
+        ndcg = [value for value, _ in per_query]
+        reports.append(
+            RetrievalReport(
                 mode=mode,
-                progress=progress,
+                queries=len(dataset.queries),
+                ndcg_at_10=mean(ndcg),
+                recall_at_100=mean([recall for _, recall in per_query]),
+                load=corpus.load,
+                ndcg_interval=bootstrap_interval(ndcg),
+                search_latencies_ms=latencies,
+                runs=runs,
             )
-            ndcg, recall = score(dataset, runs)
-            reports.append(
-                RetrievalReport(
-                    mode=mode,
-                    queries=len(dataset.queries),
-                    ndcg_at_10=ndcg,
-                    recall_at_100=recall,
-                    load=load,
-                    search_latencies_ms=latencies,
-                    runs=runs,
-                )
-            )
+        )
     return reports
+
+
+def score_candidates(
+    runtime: Runtime,
+    dataset: BeirDataset,
+    corpus: LoadedCorpus,
+    *,
+    candidates: Sequence[SettingsCandidate] = FUSION_CANDIDATES,
+    progress: Progress = no_progress,
+) -> QueryScores:
+    """Every query's hybrid (nDCG@10, Recall@100) under each candidate setting."""
+    scores: dict[str, dict[str, tuple[float, float]]] = {}
+    for candidate in candidates:
+        settings = runtime.settings.model_copy(update=candidate.overrides)
+
+        def report(_stage: str, done: int, total: int, label: str = candidate.name) -> None:
+            progress(f"search ({label})", done, total)
+
+        runs, _ = run_queries(
+            dataclasses.replace(runtime, settings=settings),
+            dataset,
+            workspace_id=corpus.workspace_id,
+            beir_ids=corpus.beir_ids,
+            mode="hybrid",
+            progress=report,
+        )
+        scores[candidate.name] = score_queries(dataset, runs)
+    return scores
