@@ -33,14 +33,6 @@ def urls_in(text: str) -> set[str]:
     return {url.rstrip(".,;:!?") for url in _URL.findall(text)}
 
 
-def clean_answer(text: str, *, allowed_urls: set[str], system_prompt: str) -> str | None:
-    """The answer without images or links the sources do not contain; None when it echoes the
-    system prompt and must not be shown at all."""
-    if echoes(text, system_prompt):
-        return None
-    return re.sub(r"[ \t]{2,}", " ", strip_foreign_links(text, allowed_urls)).strip()
-
-
 def strip_foreign_links(text: str, allowed_urls: set[str]) -> str:
     cleaned = _MARKDOWN_IMAGE.sub("", text)
     cleaned = _MARKDOWN_LINK.sub(

