@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
 from customercare.db.engine import transaction
 from customercare.runtime import Runtime
 from customercare.tenancy import router as tenancy_router
 from customercare.tenancy import service as tenancy
+from customercare.tenancy.models import ApiKey
 from customercare.tenancy.permissions import Role
+from customercare.tenancy.service import LAST_USE_RESOLUTION
 from tenancy_people import Person, make_member, make_person
 
 
@@ -366,3 +370,32 @@ def test_bad_input_to_the_new_endpoints_is_a_422_error_body(
     # Nothing was created by a refused request.
     invitations = tenant.client.get("/api/v1/workspace/invitations", headers=tenant.headers)
     assert invitations.json()["items"] == []
+
+
+def test_a_keys_last_use_is_recorded_to_the_minute(tenant: Any, runtime: Runtime) -> None:
+    def last_used() -> datetime | None:
+        with runtime.sessions() as session:
+            key = session.scalars(
+                select(ApiKey).where(ApiKey.workspace_id == tenant.workspace_id)
+            ).one()
+            return key.last_used_at
+
+    search = {"q": "refunds"}
+    assert last_used() is None
+    assert tenant.client.get("/api/v1/search", params=search, headers=tenant.headers).is_success
+    first = last_used()
+    assert first is not None
+    # Within the minute: no write on every request.
+    assert tenant.client.get("/api/v1/search", params=search, headers=tenant.headers).is_success
+    assert last_used() == first
+    earlier = first - LAST_USE_RESOLUTION - timedelta(seconds=1)
+    with transaction(runtime.sessions) as session:
+        session.execute(
+            update(ApiKey)
+            .where(ApiKey.workspace_id == tenant.workspace_id)
+            .values(last_used_at=earlier)
+        )
+    assert tenant.client.get("/api/v1/search", params=search, headers=tenant.headers).is_success
+    latest = last_used()
+    assert latest is not None
+    assert latest >= first

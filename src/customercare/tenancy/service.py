@@ -119,6 +119,11 @@ def create_api_key(
     return IssuedApiKey(key=key, secret=secret)
 
 
+# A key's last use is recorded to the minute: stamping every request would turn each
+# authenticated read into a write on the key's row.
+LAST_USE_RESOLUTION = timedelta(minutes=1)
+
+
 def looks_like_api_key(secret: str) -> bool:
     return secret.startswith(f"{KEY_PREFIX}_")
 
@@ -128,7 +133,9 @@ def authenticate_api_key(session: Session, *, secret: str) -> tuple[ApiKey, Work
     key = session.scalar(select(ApiKey).where(ApiKey.key_hash == _digest(secret)))
     if key is None or key.revoked_at is not None:
         raise AuthenticationError("invalid or revoked API key")
-    key.last_used_at = utcnow()
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USE_RESOLUTION:
+        key.last_used_at = now
     return key, get_workspace_or_raise(session, workspace_id=key.workspace_id)
 
 
