@@ -1,8 +1,10 @@
 """A real HTTP server on 127.0.0.1 (an ephemeral port) served from a daemon thread: the
-plumbing the fake provider servers (embeddings, chat completions) share."""
+plumbing the fake provider servers (embeddings, chat completions) share; and free ports for
+servers that pick their own."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -29,3 +31,10 @@ class LoopbackHTTPServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+    return port

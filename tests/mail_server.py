@@ -8,7 +8,6 @@ with running_mail_server() as mail:
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +19,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from loopback import free_port
 
 
 @dataclass(frozen=True)
@@ -86,17 +87,10 @@ class MailServer:
             time.sleep(0.02)
 
 
-def _free_port(host: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 @contextmanager
 def running_mail_server(host: str = "127.0.0.1") -> Iterator[MailServer]:
     collector = _Collector()
-    controller = Controller(collector, hostname=host, port=_free_port(host))
+    controller = Controller(collector, hostname=host, port=free_port(host))
     controller.start()
     try:
         yield MailServer(host, controller.port, collector)

@@ -109,6 +109,13 @@ class Settings(BaseSettings):
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     public_url: str = "http://127.0.0.1:8000"
+    # Proxies whose X-Forwarded-For / -Proto the API trusts (comma-separated IPs or CIDRs,
+    # "*" for any): behind nginx the peer is nginx, and rate limits need the customer's IP.
+    # uvicorn's own FORWARDED_ALLOW_IPS is accepted too.
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        validation_alias=AliasChoices("CCGPT_FORWARDED_ALLOW_IPS", "FORWARDED_ALLOW_IPS"),
+    )
 
     # Accounts
     # Argon2id cost: the defaults are RFC 9106's second recommendation (64 MiB, 3 passes).

@@ -24,6 +24,8 @@ def serve(
         port=port,
         workers=workers,
         log_level=current.log_level.lower(),
+        proxy_headers=True,
+        forwarded_allow_ips=current.forwarded_allow_ips,
     )
 
 
