@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from customercare.db.bulk import insert_rows
 from customercare.db.engine import transaction
 from customercare.errors import IngestionError, ServiceUnavailable
 from customercare.jobs.base import IngestionRequest, RetryableJobError
@@ -172,12 +173,24 @@ def _prepare(runtime: Runtime, work: _Work) -> bool:
 
 def _swap_in(runtime: Runtime, batch: Sequence[_Work]) -> set[str]:
     """Replace each document's searchable chunks, all in one transaction; returns the ids of
-    documents swapped (a document superseded meanwhile is left alone)."""
+    documents swapped (a document superseded meanwhile is left alone). Rows of the whole batch
+    are written together: one locking read, one insert per table."""
     committed: set[str] = set()
+    chunk_rows: list[dict[str, object]] = []
+    keyword_documents: list[KeywordDocument] = []
     with transaction(runtime.sessions) as session:
+        locked = {
+            document.id: document
+            for document in session.scalars(
+                select(Document)
+                .where(Document.id.in_([work.request.document_id for work in batch]))
+                .order_by(Document.id)  # one lock order for every writer: no deadlocks
+                .with_for_update()
+            )
+        }
         for work in batch:
             request = work.request
-            document = session.get(Document, request.document_id, with_for_update=True)
+            document = locked.get(request.document_id)
             if document is None or document.version != request.version:
                 continue
             drafts, texts = work.drafts or [], work.texts or []
@@ -185,31 +198,23 @@ def _swap_in(runtime: Runtime, batch: Sequence[_Work]) -> set[str]:
                 service.remove_chunks(
                     session, workspace_id=work.workspace_id, document_id=document.id
                 )
-            ids = [chunk_id(document.id, request.version, d.position) for d in drafts]
-            if drafts:
-                session.execute(
-                    insert(ChunkRecord),
-                    [
-                        {
-                            "id": ids[i],
-                            "workspace_id": work.workspace_id,
-                            "document_id": document.id,
-                            "version": request.version,
-                            "position": d.position,
-                            "text": d.text,
-                            "heading": d.heading,
-                            "page": d.page,
-                        }
-                        for i, d in enumerate(drafts)
-                    ],
+            for draft, text in zip(drafts, texts, strict=True):
+                passage_id = chunk_id(document.id, request.version, draft.position)
+                chunk_rows.append(
+                    {
+                        "id": passage_id,
+                        "workspace_id": work.workspace_id,
+                        "document_id": document.id,
+                        "version": request.version,
+                        "position": draft.position,
+                        "text": draft.text,
+                        "heading": draft.heading,
+                        "page": draft.page,
+                    }
                 )
-            keyword_index.add_to_index(
-                session,
-                (
-                    KeywordDocument(ids[i], work.workspace_id, document.id, texts[i])
-                    for i in range(len(drafts))
-                ),
-            )
+                keyword_documents.append(
+                    KeywordDocument(passage_id, work.workspace_id, document.id, text)
+                )
             document.title = work.title
             document.content_type = work.content_type
             document.page_count = work.page_count
@@ -219,6 +224,8 @@ def _swap_in(runtime: Runtime, batch: Sequence[_Work]) -> set[str]:
             document.failure_code = None
             document.failure_reason = None
             committed.add(document.id)
+        insert_rows(session, ChunkRecord, chunk_rows)
+        keyword_index.add_to_index(session, keyword_documents)
     return committed
 
 

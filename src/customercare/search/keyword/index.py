@@ -9,9 +9,10 @@ import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
+from customercare.db.bulk import insert_rows
 from customercare.search.keyword.analyzer import analyze, term_frequencies
 from customercare.search.keyword.models import KeywordChunk, KeywordPosting
 
@@ -57,10 +58,8 @@ def add_to_index(session: Session, documents: Iterable[KeywordDocument]) -> dict
             }
             for term, tf in counts.items()
         )
-    if chunk_rows:
-        session.execute(insert(KeywordChunk), chunk_rows)
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(KeywordPosting), rows[start : start + 5000])
+    insert_rows(session, KeywordChunk, chunk_rows)
+    insert_rows(session, KeywordPosting, rows)
     return lengths
 
 
