@@ -66,6 +66,10 @@ def test_benchmark_reports_throughput_and_latency(runtime: Any, tmp_path: Path) 
     assert report.baseline_chunks == report.chunks
     assert report.documents_per_second > 0
     assert report.ingest_to_baseline > 0
+    # The embedder's time inside the run is part of the ingestion time, never more.
+    assert 0 < report.ingest_embedding_seconds <= report.ingest_seconds
+    assert 0 < report.ingest_to_in_run_embedder <= 1
+    assert report.in_run_embedder_chunks_per_second >= report.chunks_per_second
     assert len(report.latencies_ms) == 5
     assert report.latency_percentile(50) <= report.latency_percentile(95)
 
