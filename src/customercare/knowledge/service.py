@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from customercare.db.engine import transaction
@@ -319,6 +319,23 @@ def document_ids_matching(
     return set(session.scalars(statement))
 
 
+def indexed_chunk_ids(
+    session: Session, *, workspace_id: str, chunk_ids: Collection[str]
+) -> set[str]:
+    """The ids among ``chunk_ids`` whose chunk belongs to its document's indexed version: a
+    light check for every search candidate, so stale vectors of a replaced version never
+    surface, before only the passages shown are loaded in full."""
+    if not chunk_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(ChunkRecord.id)
+            .join(Document, Document.id == ChunkRecord.document_id)
+            .where(*_indexed_in(workspace_id), ChunkRecord.id.in_(list(chunk_ids)))
+        )
+    )
+
+
 def load_chunks(
     session: Session, *, workspace_id: str, chunk_ids: Collection[str]
 ) -> dict[str, Chunk]:
@@ -326,30 +343,46 @@ def load_chunks(
     if not chunk_ids:
         return {}
     rows = session.execute(
-        select(ChunkRecord, Document.title, Document.source_url)
-        .join(Document, Document.id == ChunkRecord.document_id)
-        .where(
-            ChunkRecord.workspace_id == workspace_id,
-            Document.workspace_id == workspace_id,
-            ChunkRecord.id.in_(list(chunk_ids)),
-            ChunkRecord.version == Document.indexed_version,
+        select(
+            ChunkRecord.id,
+            ChunkRecord.document_id,
+            ChunkRecord.version,
+            ChunkRecord.position,
+            ChunkRecord.text,
+            ChunkRecord.heading,
+            ChunkRecord.page,
+            Document.title,
+            Document.source_url,
         )
+        .join(Document, Document.id == ChunkRecord.document_id)
+        .where(*_indexed_in(workspace_id), ChunkRecord.id.in_(list(chunk_ids)))
     ).tuples()
     return {
-        record.id: Chunk(
-            id=record.id,
-            workspace_id=record.workspace_id,
-            document_id=record.document_id,
-            version=record.version,
-            position=record.position,
-            text=record.text,
+        chunk_id: Chunk(
+            id=chunk_id,
+            workspace_id=workspace_id,
+            document_id=document_id,
+            version=version,
+            position=position,
+            text=text,
             title=title,
-            heading=record.heading,
-            page=record.page,
+            heading=heading,
+            page=page,
             source_url=source_url,
         )
-        for record, title, source_url in rows
+        for chunk_id, document_id, version, position, text, heading, page, title, source_url in rows
     }
+
+
+def _indexed_in(workspace_id: str) -> tuple[ColumnElement[bool], ...]:
+    # The workspace is checked on the document only: with chunks.workspace_id as a condition
+    # too, SQLite picks the (workspace, document) index and scans every chunk of the workspace
+    # instead of looking the ids up (10 ms instead of 1 on SciFact). A chunk belongs to its
+    # document, so the document's workspace is the chunk's.
+    return (
+        Document.workspace_id == workspace_id,
+        ChunkRecord.version == Document.indexed_version,
+    )
 
 
 def document_content(session: Session, *, document_id: str) -> bytes:

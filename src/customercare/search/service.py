@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -17,8 +19,14 @@ from customercare.runtime import Runtime
 from customercare.search.fusion import Ranking, convex_combination, reciprocal_rank_fusion
 from customercare.search.keyword import index as keyword_index
 from customercare.search.types import Chunk
+from customercare.settings import Settings
 
 SearchMode = Literal["hybrid", "bm25", "dense"]
+
+# BM25 runs on one of these while the query is embedded and the vector store is asked: the
+# database and the model (and Chroma) are waited on at once instead of one after the other.
+# The session is used by one thread at a time: the caller waits for the keyword half.
+_KEYWORD_THREADS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="keyword-search")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,32 +66,37 @@ def search(
     )
     keyword: list[tuple[str, float]] = []
     dense: list[tuple[str, float]] = []
+    wants_dense = mode in ("hybrid", "dense") and bool(query.strip())
+    keyword_job: Future[tuple[list[tuple[str, float]], float]] | None = None
     if mode in ("hybrid", "bm25"):
-        started = time.perf_counter()
-        keyword = keyword_index.search(
-            session,
-            workspace_id=workspace_id,
-            query=query,
-            limit=depth,
-            parameters=keyword_index.BM25Parameters(k1=settings.bm25_k1, b=settings.bm25_b),
-            document_ids=allowed,
+        run_keyword = partial(
+            _keyword_candidates, session, settings, workspace_id, query, depth, allowed
         )
-        timings["keyword"] = _elapsed_ms(started)
-    if mode in ("hybrid", "dense") and query.strip():
-        started = time.perf_counter()
-        vector = runtime.embedder.embed([query])[0]
-        timings["embed"] = _elapsed_ms(started)
-        started = time.perf_counter()
-        dense = runtime.vector_store.query(
-            workspace_id=workspace_id, vector=vector, limit=depth, document_ids=allowed
-        )
-        timings["dense"] = _elapsed_ms(started)
+        if wants_dense:  # both halves at once: they wait on different things
+            keyword_job = _KEYWORD_THREADS.submit(run_keyword)
+        else:
+            keyword, timings["keyword"] = run_keyword()
+    try:
+        if wants_dense:
+            started = time.perf_counter()
+            vector = runtime.embedder.embed([query])[0]
+            timings["embed"] = _elapsed_ms(started)
+            started = time.perf_counter()
+            dense = runtime.vector_store.query(
+                workspace_id=workspace_id, vector=vector, limit=depth, document_ids=allowed
+            )
+            timings["dense"] = _elapsed_ms(started)
+    finally:
+        if keyword_job is not None:
+            wait([keyword_job])  # the session is the caller's again only once the thread is done
+    if keyword_job is not None:
+        keyword, timings["keyword"] = keyword_job.result()
     started = time.perf_counter()
-    chunks = knowledge.load_chunks(
+    current = knowledge.indexed_chunk_ids(
         session, workspace_id=workspace_id, chunk_ids={cid for cid, _ in keyword + dense}
     )
-    keyword = [(cid, s) for cid, s in keyword if cid in chunks]
-    dense = [(cid, s) for cid, s in dense if cid in chunks]
+    keyword = [(cid, s) for cid, s in keyword if cid in current]
+    dense = [(cid, s) for cid, s in dense if cid in current]
     keyword_scores, dense_scores = dict(keyword), dict(dense)
     if mode == "bm25":
         ranked = keyword
@@ -99,6 +112,13 @@ def search(
             ],
             k=settings.rrf_k,
         )
+    timings["fuse"] = _elapsed_ms(started)
+    started = time.perf_counter()
+    # Only the passages shown are loaded in full; one replaced in between is left out.
+    chunks = knowledge.load_chunks(
+        session, workspace_id=workspace_id, chunk_ids=[cid for cid, _ in ranked[:limit]]
+    )
+    shown = [(cid, score) for cid, score in ranked[:limit] if cid in chunks]
     hits = [
         SearchHit(
             chunk=chunks[cid],
@@ -107,12 +127,32 @@ def search(
             keyword_score=keyword_scores.get(cid),
             dense_similarity=dense_scores.get(cid),
         )
-        for rank, (cid, score) in enumerate(ranked[:limit], start=1)
+        for rank, (cid, score) in enumerate(shown, start=1)
     ]
-    timings["fuse"] = _elapsed_ms(started)
+    timings["load"] = _elapsed_ms(started)
     return SearchResult(
         hits=hits, timings_ms=timings, dense_similarities=[score for _, score in dense]
     )
+
+
+def _keyword_candidates(
+    session: Session,
+    settings: Settings,
+    workspace_id: str,
+    query: str,
+    depth: int,
+    allowed: Collection[str] | None,
+) -> tuple[list[tuple[str, float]], float]:
+    started = time.perf_counter()
+    found = keyword_index.search(
+        session,
+        workspace_id=workspace_id,
+        query=query,
+        limit=depth,
+        parameters=keyword_index.BM25Parameters(k1=settings.bm25_k1, b=settings.bm25_b),
+        document_ids=allowed,
+    )
+    return found, _elapsed_ms(started)
 
 
 def _elapsed_ms(started: float) -> float:
