@@ -74,6 +74,19 @@ def test_benchmark_reports_throughput_and_latency(runtime: Any, tmp_path: Path) 
     assert report.latency_percentile(50) <= report.latency_percentile(95)
 
 
+def test_a_kept_benchmark_workspace_times_searches_without_ingesting(
+    runtime: Any, tmp_path: Path
+) -> None:
+    dataset = load_dataset(write_dataset(tmp_path), split="test")
+    first = run_benchmark(runtime, dataset, backend="test", baseline_sample=0, keep=True)
+    again = run_benchmark(runtime, dataset, backend="test", baseline_sample=0, keep=True)
+    assert first.ingestion_measured
+    assert not again.ingestion_measured
+    assert again.baseline_chunks == 0
+    assert again.chunks == first.chunks
+    assert len(again.latencies_ms) == 5
+
+
 def test_candidates_are_scored_per_query_under_their_own_settings(
     runtime: Any, tmp_path: Path
 ) -> None:

@@ -143,7 +143,7 @@ def run_queries(
                 query=text,
                 limit=depth * 2,
                 mode=mode,
-                candidates=depth * 2,
+                candidates=depth * 2 if candidates is None else candidates,
             )
             latencies.append((time.perf_counter() - started) * 1000)
             ranking: list[tuple[str, float]] = []
