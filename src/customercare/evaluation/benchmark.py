@@ -127,10 +127,14 @@ def run_benchmark(
     then time one search per query as the API runs it."""
     timed = TimedEmbedder(runtime.embedder)
     loader = dataclasses.replace(runtime, _embedder=timed)
+    # The baseline runs right before ingestion; with ``keep`` only once the corpus turns out
+    # to be loaded now rather than reused.
+    sample = [] if keep else _baseline_sample(runtime, dataset, baseline_sample)
+    baseline_seconds = measure_baseline(runtime, sample) if sample else 0.0
     with loaded_corpus(loader, dataset, name=name, keep=keep, progress=progress) as corpus:
-        reused = corpus.load.seconds == 0.0
-        sample = [] if reused else _baseline_sample(runtime, dataset, baseline_sample)
-        baseline_seconds = measure_baseline(runtime, sample) if sample else 0.0
+        if keep and corpus.load.seconds > 0:
+            sample = _baseline_sample(runtime, dataset, baseline_sample)
+            baseline_seconds = measure_baseline(runtime, sample)
         settle_statistics(runtime)
         _, latencies = run_queries(
             runtime,
