@@ -165,6 +165,11 @@ def _baseline_sample(runtime: Runtime, dataset: BeirDataset, size: int) -> list[
     return passages[:size] if size > 0 else passages
 
 
+# The tables a search reads (keyword_postings, keyword_chunks, chunks, documents).
+VACUUM_SEARCH_TABLES = "VACUUM (ANALYZE) keyword_postings, keyword_chunks, chunks, documents"
+SEARCH_TABLES = (KeywordPosting, KeywordChunk, ChunkRecord, Document)
+
+
 def settle_statistics(runtime: Runtime) -> None:
     """On PostgreSQL, refresh the planner's statistics and the visibility map of the search
     tables, which autovacuum does within minutes of a bulk load. Right after the load the
@@ -172,10 +177,8 @@ def settle_statistics(runtime: Runtime) -> None:
     searches then take several times longer than a running service's ever do."""
     if runtime.engine.dialect.name != "postgresql":
         return
-    tables = (KeywordPosting, KeywordChunk, ChunkRecord, Document)
     with runtime.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for model in tables:
-            connection.execute(text(f'VACUUM (ANALYZE) "{model.__tablename__}"'))
+        connection.execute(text(VACUUM_SEARCH_TABLES))
 
 
 class TimedEmbedder:
