@@ -23,9 +23,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from customercare.app import create_app
+from customercare.bootstrap import build_runtime, ingestion_handler
 from customercare.db.engine import transaction
 from customercare.db.migrate import upgrade
-from customercare.runtime import Runtime, build_runtime, ingestion_handler
+from customercare.runtime import Runtime
 from customercare.search.embedding import Embedder, build_embedder
 from customercare.settings import Settings
 from customercare.tenancy import service as tenancy

@@ -13,14 +13,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from customercare.accounts.router import router as auth_router
 from customercare.answers.openai_facade import router as openai_router
 from customercare.answers.router import router as chat_router
+from customercare.bootstrap import build_runtime
 from customercare.conversations.router import router as conversations_router
 from customercare.db.migrate import upgrade
 from customercare.errors import AppError, RateLimited
+from customercare.knowledge.ingestion import resume_unfinished
 from customercare.knowledge.router import router as documents_router
-from customercare.limits.rate_limits import RateLimitMiddleware
 from customercare.limits.router import router as limits_router
-from customercare.observability.health import router as health_router
-from customercare.runtime import Runtime, build_runtime
+from customercare.limits.service import RateLimitMiddleware
+from customercare.observability.router import router as health_router
+from customercare.runtime import Runtime
 from customercare.search.router import router as search_router
 from customercare.settings import Settings, get_settings
 from customercare.tenancy.router import router as workspace_router
@@ -40,10 +42,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         upgrade(resolved.resolved_database_url)
         owned = build_runtime(resolved)
         app.state.runtime = owned
-        from customercare.knowledge.ingestion import resume_unfinished
-
         if not resolved.redis_url:
-            resume_unfinished(owned)
+            resume_unfinished(owned.sessions, owned.job_queue)
         try:
             yield
         finally:

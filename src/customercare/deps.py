@@ -6,7 +6,11 @@ Credentials: ``Authorization: Bearer <token>`` or ``X-API-Key: <key>``.
   publishable key (``ccgpt_pk_...``) may only chat, and only from the workspace's allowed
   domains (the request's ``Origin``).
 - A user's access token (JWT) names the person; ``X-Workspace-Id`` names the workspace, where
-  their membership's role says what they may do. Not a member: 404, as if it did not exist."""
+  their membership's role says what they may do. Not a member: 404, as if it did not exist.
+
+The request's database session (``SessionDep``) commits when the route function returns,
+before the response is sent: a client that sees a 2xx can rely on the change being visible
+to its next request. Mail is sent after the response, so a slow mail server delays nothing."""
 
 from __future__ import annotations
 
@@ -14,16 +18,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+import structlog
+from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy.orm import Session
 
+from customercare.accounts import service as accounts
 from customercare.db.engine import transaction
 from customercare.errors import AuthenticationError, PermissionDenied
-from customercare.limits import rate_limits
+from customercare.limits import service as limits
+from customercare.mail import Mailer
 from customercare.runtime import Runtime
 from customercare.settings import Settings
 from customercare.tenancy import service as tenancy
-from customercare.tenancy.permissions import Permission, Role, Scope, role_allows, scopes_allow
+from customercare.tenancy.service import Permission, Principal, Role, Scope
+from customercare.web.client import client_ip
+
+log = structlog.get_logger(__name__)
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -46,24 +56,35 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction ends (commit, or rollback on an error) when the route
+# function returns, before the response is sent, not after it as FastAPI's default would.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ClientIp = Annotated[str | None, Depends(client_ip)]
 
 
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """The caller, resolved for one workspace."""
+class DeferredMailer:
+    """Sends after the response (so after the commit), so a slow mail server neither delays
+    the reply nor tells an observer whether a mail was sent at all."""
 
-    workspace_id: str
-    user_id: str | None = None
-    api_key_id: str | None = None
-    role: Role | None = None
-    scopes: frozenset[Scope] = frozenset()
-    publishable: bool = False
+    def __init__(self, mailer: Mailer, tasks: BackgroundTasks) -> None:
+        self._mailer = mailer
+        self._tasks = tasks
 
-    def can(self, permission: Permission) -> bool:
-        if self.role is not None:
-            return role_allows(self.role, permission)
-        return scopes_allow(self.scopes, permission)
+    def send(self, to: str, subject: str, text: str) -> None:
+        self._tasks.add_task(self._deliver, to, subject, text)
+
+    def _deliver(self, to: str, subject: str, text: str) -> None:
+        try:
+            self._mailer.send(to, subject, text)
+        except Exception as error:  # the body holds a token: log only what failed
+            log.warning("mail.delivery_failed", subject=subject, error=type(error).__name__)
+
+
+def get_mailer(runtime: RuntimeDep, tasks: BackgroundTasks) -> Mailer:
+    return DeferredMailer(runtime.mailer, tasks)
+
+
+MailerDep = Annotated[Mailer, Depends(get_mailer)]
 
 
 def credential(request: Request) -> str | None:
@@ -98,8 +119,6 @@ def resolve_principal(
                     details={"origin": origin},
                 )
             return principal
-        from customercare.accounts import service as accounts
-
         identity = accounts.authenticate(session, settings=runtime.settings, access_token=secret)
         if not workspace_header:
             raise AuthenticationError("a user token needs the X-Workspace-Id header")
@@ -123,7 +142,7 @@ def authorize(permission: Permission) -> Callable[..., Principal]:
             workspace_header=request.headers.get("x-workspace-id"),
             origin=request.headers.get("origin"),
         )
-        rate_limits.enforce_principal(request, runtime, principal)
+        limits.enforce_principal(request, runtime.counters, runtime.settings, principal)
         if not principal.can(permission):
             raise PermissionDenied(
                 f"this credential does not allow {permission.value}",
@@ -150,3 +169,38 @@ MembersRead = Annotated[Principal, Depends(authorize(Permission.members_read))]
 MembersWrite = Annotated[Principal, Depends(authorize(Permission.members_write))]
 ApiKeysManage = Annotated[Principal, Depends(authorize(Permission.api_keys_manage))]
 AuditRead = Annotated[Principal, Depends(authorize(Permission.audit_read))]
+
+
+def bearer_token(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def current_identity(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> accounts.Identity:
+    """A person's access token, without a workspace (401 when missing, invalid or signed out)."""
+    token = bearer_token(request)
+    if token is None:
+        raise AuthenticationError("an access token is required (Authorization: Bearer <token>)")
+    return accounts.authenticate(session, settings=settings, access_token=token)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedInUser:
+    user_id: str
+    email: str
+
+
+def signed_in_user(request: Request, session: SessionDep, settings: SettingsDep) -> SignedInUser:
+    """A person's access token, without a workspace (API keys are refused)."""
+    token = credential(request)
+    if not token or tenancy.looks_like_api_key(token):
+        raise AuthenticationError("a signed-in user's access token is required")
+    identity = accounts.authenticate(session, settings=settings, access_token=token)
+    user = accounts.get_user_or_raise(session, user_id=identity.user_id)
+    return SignedInUser(user_id=user.id, email=user.email)
+
+
+CurrentIdentity = Annotated[accounts.Identity, Depends(current_identity)]
+CurrentUser = Annotated[SignedInUser, Depends(signed_in_user)]

@@ -19,12 +19,13 @@ from sqlalchemy import select, update
 from customercare.accounts.models import EmailToken, User
 from customercare.accounts.tokens import ACCESS_AUDIENCE, ALGORITHM, ISSUER, secret_key
 from customercare.app import create_app
+from customercare.audit.models import AuditEvent
 from customercare.db.engine import transaction
 from customercare.ids import utcnow
 from customercare.runtime import Runtime
 from customercare.settings import Settings
 from customercare.tenancy import service as tenancy
-from customercare.tenancy.models import AuditEvent, Membership
+from customercare.tenancy.models import Membership
 from mail_server import MailServer, running_mail_server
 
 PASSWORD = "Correct-horse-42"  # pragma: allowlist secret

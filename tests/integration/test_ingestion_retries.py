@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from customercare.db.engine import transaction
 from customercare.errors import ServiceUnavailable
+from customercare.jobs import InProcessJobQueue
 from customercare.jobs.base import IngestionRequest, RetryableJobError
-from customercare.jobs.inprocess import InlineJobQueue
 from customercare.knowledge import service
 from customercare.knowledge.ingestion import ingest_document
 from customercare.knowledge.models import ChunkRecord, Document
@@ -109,12 +110,22 @@ class Setup:
         return self.queue.requests[-1]
 
     def reingest(self, document_id: str) -> IngestionRequest:
-        public = service.reingest(
-            self.runtime, workspace_id=self.workspace_id, document_id=document_id
-        )
+        with transaction(self.runtime.sessions) as session:
+            public = service.reingest(
+                session, jobs=self.queue, workspace_id=self.workspace_id, document_id=document_id
+            )
         request = self.queue.requests[-1]
         assert request == IngestionRequest(document_id, public.version)
         return request
+
+    def delete(self, document_id: str) -> None:
+        with transaction(self.runtime.sessions) as session:
+            service.delete_document(
+                session,
+                vector_store=self.runtime.vector_store,
+                workspace_id=self.workspace_id,
+                document_id=document_id,
+            )
 
     def document(self, document_id: str) -> Document | None:
         with self.runtime.sessions() as session:
@@ -234,8 +245,9 @@ def test_queue_and_job_agree_on_the_retry_budget(setup: Setup) -> None:
     request = setup.register(guide("mobile"))
     down = FlakyEmbedder(setup.runtime.embedder, failures=1000)
     flaky = setup.with_embedder(down)
-    queue = InlineJobQueue(
+    queue = InProcessJobQueue(
         lambda job: ingest_document(flaky, job),
+        mode="inline",
         max_retries=setup.runtime.settings.job_max_retries,
         backoff_seconds=0,
     )
@@ -253,8 +265,9 @@ def test_a_new_version_gets_a_fresh_retry_budget(setup: Setup, remedy: str) -> N
     data = guide("energy")
     request = setup.register(data)
     flaky = setup.with_embedder(FlakyEmbedder(setup.runtime.embedder, failures=1000))
-    InlineJobQueue(
+    InProcessJobQueue(
         lambda job: ingest_document(flaky, job),
+        mode="inline",
         max_retries=setup.runtime.settings.job_max_retries,
         backoff_seconds=0,
     ).enqueue_ingestion(request)
@@ -373,9 +386,7 @@ def test_job_overtaken_by_a_finished_newer_job_keeps_its_vectors(setup: Setup) -
 
 def test_job_for_a_deleted_document_does_nothing(setup: Setup) -> None:
     request = setup.register(guide("gas"))
-    service.delete_document(
-        setup.runtime, workspace_id=setup.workspace_id, document_id=request.document_id
-    )
+    setup.delete(request.document_id)
     ingest_document(setup.runtime, request)
     assert setup.document(request.document_id) is None
     setup.assert_nothing_indexed(request.document_id)
@@ -385,9 +396,7 @@ def test_document_deleted_while_embedding_leaves_no_vectors(setup: Setup) -> Non
     request = setup.register(guide("electricity"))
 
     def delete() -> None:
-        service.delete_document(
-            setup.runtime, workspace_id=setup.workspace_id, document_id=request.document_id
-        )
+        setup.delete(request.document_id)
 
     ingest_document(
         setup.with_embedder(FlakyEmbedder(setup.runtime.embedder, before_embed=delete)), request

@@ -66,7 +66,7 @@ class QuotaTenant:
         from customercare.knowledge import service
 
         service.wait_until_settled(
-            self.runtime,
+            self.runtime.sessions,
             workspace_id=self.workspace_id,
             document_ids=[document_id],
             timeout_seconds=60,

@@ -17,12 +17,12 @@ from starlette.requests import Request
 
 from customercare.app import create_app
 from customercare.db.engine import transaction
-from customercare.deps import Principal
 from customercare.errors import RateLimited
 from customercare.limits import rate_limits
 from customercare.limits.counters import MemoryCounterStore
 from customercare.runtime import Runtime
 from customercare.tenancy import service as tenancy
+from customercare.tenancy.service import Principal
 
 WORKSPACE = "/api/v1/workspace"
 ORIGIN = "https://shop.example"
@@ -188,9 +188,11 @@ def test_user_limit_counts_a_person_across_workspaces(runtime: Runtime) -> None:
 
     for workspace_id in ("first", "second"):
         principal = Principal(workspace_id=workspace_id, user_id=user_id)
-        rate_limits.enforce_principal(request(), limited, principal)
+        rate_limits.enforce_principal(request(), limited.counters, limited.settings, principal)
     with pytest.raises(RateLimited) as refused:
-        rate_limits.enforce_principal(request(), limited, Principal("third", user_id=user_id))
+        rate_limits.enforce_principal(
+            request(), limited.counters, limited.settings, Principal("third", user_id=user_id)
+        )
     assert refused.value.details["scope"] == "user"
 
 

@@ -20,11 +20,12 @@ import pytest
 import redis
 from sqlalchemy import create_engine, func, select, text
 
+from customercare.bootstrap import build_runtime
 from customercare.db.engine import transaction
 from customercare.db.migrate import upgrade
 from customercare.knowledge import service
 from customercare.knowledge.models import ChunkRecord, Document
-from customercare.runtime import Runtime, build_runtime
+from customercare.runtime import Runtime
 from customercare.search.embedding.openai_compatible import OpenAICompatibleEmbedder
 from customercare.search.keyword.models import KeywordChunk
 from customercare.settings import Settings, normalise_database_url

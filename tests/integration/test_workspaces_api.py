@@ -11,12 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from customercare.db.engine import transaction
+from customercare.mail import NullMailer
 from customercare.runtime import Runtime
-from customercare.tenancy import router as tenancy_router
 from customercare.tenancy import service as tenancy
+from customercare.tenancy.api_keys import LAST_USE_RESOLUTION
 from customercare.tenancy.models import ApiKey
 from customercare.tenancy.permissions import Role
-from customercare.tenancy.service import LAST_USE_RESOLUTION
+from customercare.tenancy.service import Principal
 from tenancy_people import Person, make_member, make_person
 
 
@@ -29,9 +30,9 @@ class RecordingMailer:
 
 
 @pytest.fixture
-def mailer(monkeypatch: pytest.MonkeyPatch) -> RecordingMailer:
+def mailer(monkeypatch: pytest.MonkeyPatch, runtime: Runtime) -> RecordingMailer:
     recording = RecordingMailer()
-    monkeypatch.setattr(tenancy_router, "mailer_for", lambda runtime: recording)
+    monkeypatch.setattr(runtime, "_mailer", recording)
     return recording
 
 
@@ -200,20 +201,20 @@ def test_revoked_or_expired_invitations_do_not_work(
     with transaction(runtime.sessions) as session:
         expired = tenancy.create_invitation(
             session,
-            workspace_id=workspace_id,
+            settings=runtime.settings,
+            mailer=NullMailer(),
             email="someone-else@example.com",
             role=Role.viewer,
-            invited_by=owner.user_id,
-            actor_role=Role.owner,
+            actor=Principal(workspace_id, user_id=owner.user_id, role=Role.owner),
             valid_for=timedelta(seconds=-1),
         )
         revoked = tenancy.create_invitation(
             session,
-            workspace_id=workspace_id,
+            settings=runtime.settings,
+            mailer=NullMailer(),
             email=invitee.email,
             role=Role.viewer,
-            invited_by=owner.user_id,
-            actor_role=Role.owner,
+            actor=Principal(workspace_id, user_id=owner.user_id, role=Role.owner),
             valid_for=timedelta(days=1),
         )
     response = client.delete(

@@ -11,8 +11,7 @@ import pytest
 import structlog
 from fastapi.testclient import TestClient
 
-from customercare.accounts import router as accounts_router
-from customercare.tenancy import router as tenancy_router
+from customercare.runtime import Runtime
 
 PASSWORD = "Correct-Horse-Battery-42"  # pragma: allowlist secret
 WRONG_PASSWORD = "Wrong-Horse-Battery-43"  # pragma: allowlist secret
@@ -34,13 +33,13 @@ class RecordingMailer:
 
 def test_a_full_flow_logs_no_secret(
     client: TestClient,
+    runtime: Runtime,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     mailer = RecordingMailer()
-    monkeypatch.setattr(accounts_router, "mailer_for", lambda runtime: mailer)
-    monkeypatch.setattr(tenancy_router, "mailer_for", lambda runtime: mailer)
+    monkeypatch.setattr(runtime, "_mailer", mailer)
     caplog.set_level(logging.DEBUG)
     secrets: dict[str, str] = {
         "password": PASSWORD,

@@ -36,6 +36,7 @@ from customercare.app import create_app
 from customercare.conversations import service as conversations
 from customercare.db.engine import transaction
 from customercare.deps import DocumentsRead
+from customercare.mail import NullMailer
 from customercare.runtime import Runtime
 from customercare.tenancy import service as tenancy
 from customercare.tenancy.permissions import (
@@ -45,6 +46,7 @@ from customercare.tenancy.permissions import (
     Role,
     Scope,
 )
+from customercare.tenancy.service import Principal
 from tenancy_people import Person, make_member
 
 # Routes that deliberately do not use ``authorize``: (method, path) -> why that is safe.
@@ -173,11 +175,11 @@ def _invitation(world: World) -> str:
     with transaction(world.runtime.sessions) as session:
         issued = tenancy.create_invitation(
             session,
-            workspace_id=world.a_id,
+            settings=world.runtime.settings,
+            mailer=NullMailer(),
             email=f"invitee-{uuid.uuid4().hex[:8]}@example.com",
             role=Role.agent,
-            invited_by=world.owner.user_id,
-            actor_role=Role.owner,
+            actor=Principal(world.a_id, user_id=world.owner.user_id, role=Role.owner),
             valid_for=timedelta(days=1),
         )
         return issued.invitation.id

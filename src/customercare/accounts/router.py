@@ -3,14 +3,12 @@ and the signed-in person's profile. HTTP only: every decision is in ``accounts.s
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import structlog
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from customercare.accounts import service
 from customercare.accounts.schemas import (
     Accepted,
+    MembershipPublic,
     MePublic,
     PasswordReset,
     PasswordResetRequest,
@@ -22,55 +20,18 @@ from customercare.accounts.schemas import (
     UserPublic,
     VerifyEmail,
 )
-from customercare.deps import RuntimeDep, SessionDep, SettingsDep
-from customercare.errors import AuthenticationError
-from customercare.mail import Mailer, mailer_for
-from customercare.web.client import client_ip
+from customercare.deps import (
+    ClientIp,
+    CurrentIdentity,
+    MailerDep,
+    RuntimeDep,
+    SessionDep,
+    SettingsDep,
+    current_identity,
+)
+from customercare.tenancy import service as tenancy
 
-log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
-
-
-class DeferredMailer:
-    """Sends after the response (and after the transaction commits), so a slow mail server
-    neither delays the reply nor tells an observer whether a mail was sent at all."""
-
-    def __init__(self, mailer: Mailer, tasks: BackgroundTasks) -> None:
-        self._mailer = mailer
-        self._tasks = tasks
-
-    def send(self, to: str, subject: str, text: str) -> None:
-        self._tasks.add_task(self._deliver, to, subject, text)
-
-    def _deliver(self, to: str, subject: str, text: str) -> None:
-        try:
-            self._mailer.send(to, subject, text)
-        except Exception as error:  # the body holds a token: log only what failed
-            log.warning("mail.delivery_failed", subject=subject, error=type(error).__name__)
-
-
-def get_mailer(runtime: RuntimeDep, tasks: BackgroundTasks) -> Mailer:
-    return DeferredMailer(mailer_for(runtime), tasks)
-
-
-def bearer_token(request: Request) -> str | None:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
-
-def current_identity(
-    request: Request, session: SessionDep, settings: SettingsDep
-) -> service.Identity:
-    """A user's access token, without a workspace (401 when missing, invalid or signed out)."""
-    token = bearer_token(request)
-    if token is None:
-        raise AuthenticationError("an access token is required (Authorization: Bearer <token>)")
-    return service.authenticate(session, settings=settings, access_token=token)
-
-
-MailerDep = Annotated[Mailer, Depends(get_mailer)]
-ClientIp = Annotated[str | None, Depends(client_ip)]
-CurrentIdentity = Annotated[service.Identity, Depends(current_identity)]
 
 
 @router.post("/sign-up", status_code=status.HTTP_201_CREATED)
@@ -153,7 +114,19 @@ def reset_password(
 
 @router.get("/me")
 def me(identity: CurrentIdentity, session: SessionDep) -> MePublic:
-    return MePublic.model_validate(service.get_profile(session, user_id=identity.user_id))
+    """The signed-in person and the workspaces they belong to."""
+    profile = service.get_profile(session, user_id=identity.user_id)
+    memberships = tenancy.list_memberships_for_user(session, user_id=identity.user_id)
+    return MePublic(
+        id=profile.id,
+        email=profile.email,
+        name=profile.name,
+        email_verified=profile.email_verified,
+        memberships=[
+            MembershipPublic(workspace_id=w_id, workspace_name=w_name, role=role)
+            for w_id, w_name, role in memberships
+        ],
+    )
 
 
 def _tokens(pair: service.TokenPair) -> TokenPairPublic:

@@ -1,24 +1,28 @@
-"""People and their sign-in sessions: sign-up, email verification, sign-in (throttled),
-token refresh with reuse detection, sign-out and password reset.
+"""Accounts' public face: people and their sign-in sessions: sign-up, email verification,
+sign-in (throttled), token refresh with reuse detection, sign-out and password reset.
 
-Functions whose failure must still leave a trace (a failed sign-in is audited and counted, a
-reused refresh token revokes its family) take the runtime and commit that trace themselves
-before raising; the others work in the caller's session."""
+Functions work in the caller's session. The two whose failure must still leave a trace (a
+failed sign-in is audited and counted, a reused refresh token revokes its family) commit in
+steps, so they take an ``AccountsContext`` with the session factory.
+Over 400 lines: the sign-in session lifecycle (up, in, refresh, out, reset) in one place."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from customercare.accounts import email_tokens, passwords, refresh_tokens, sessions, throttle
 from customercare.accounts.email_tokens import Purpose
 from customercare.accounts.models import User
 from customercare.accounts.tokens import decode_access_token, issue_access_token
+from customercare.audit import service as audit
 from customercare.db.engine import transaction
 from customercare.errors import (
     AuthenticationError,
@@ -28,11 +32,31 @@ from customercare.errors import (
     ValidationFailed,
 )
 from customercare.ids import utcnow
+from customercare.limits.service import CounterStore
 from customercare.mail import Mailer
-from customercare.runtime import Runtime
 from customercare.settings import Settings
-from customercare.tenancy import audit
-from customercare.tenancy import service as tenancy
+
+__all__ = [
+    "AccountsContext",
+    "Identity",
+    "Profile",
+    "TokenPair",
+    "User",
+    "authenticate",
+    "create_user",
+    "get_by_email",
+    "get_profile",
+    "get_user_or_raise",
+    "get_users",
+    "normalise_email",
+    "refresh",
+    "request_password_reset",
+    "reset_password",
+    "sign_in",
+    "sign_out",
+    "sign_up",
+    "verify_email",
+]
 
 BAD_CREDENTIALS = "invalid email or password"
 BAD_REFRESH = "invalid or expired refresh token"
@@ -48,19 +72,22 @@ class TokenPair:
 
 
 @dataclass(frozen=True, slots=True)
-class MembershipInfo:
-    workspace_id: str
-    workspace_name: str
-    role: str
-
-
-@dataclass(frozen=True, slots=True)
 class Profile:
     id: str
     email: str
     name: str
     email_verified: bool
-    memberships: list[MembershipInfo]
+
+
+class AccountsContext(Protocol):
+    """What sign-in and refresh use (the runtime provides it)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def sessions(self) -> sessionmaker[Session]: ...
+    @property
+    def counters(self) -> CounterStore: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,20 +149,22 @@ def sign_up(
 ) -> User:
     """Create the account and mail a verification link (valid once, for a limited time)."""
     user = create_user(session, settings=settings, email=email, password=password, name=name)
-    token = email_tokens.issue(
+    hours = settings.email_verification_hours
+    _mail_link(
         session,
-        user_id=user.id,
+        settings=settings,
+        mailer=mailer,
+        user=user,
+        ip=ip,
+        action="auth.sign_up",
         purpose=Purpose.verify_email,
-        lifetime=timedelta(hours=settings.email_verification_hours),
-    )
-    audit.record(session, action="auth.sign_up", actor_user_id=user.id, ip=ip)
-    mailer.send(
-        user.email,
-        "Confirm your email address",
-        "Welcome to CustomerCareGPT.\n\n"
-        "Confirm your email address by opening this link:\n"
-        f"{settings.public_url.rstrip('/')}/verify-email?token={token}\n\n"
-        f"The link works once and expires in {settings.email_verification_hours} hours.\n",
+        lifetime=timedelta(hours=hours),
+        subject="Confirm your email address",
+        text=lambda link: (
+            "Welcome to CustomerCareGPT.\n\n"
+            f"Confirm your email address by opening this link:\n{link}\n\n"
+            f"The link works once and expires in {hours} hours.\n"
+        ),
     )
     return user
 
@@ -151,10 +180,10 @@ def verify_email(session: Session, *, token: str) -> User:
     return user
 
 
-def sign_in(runtime: Runtime, *, email: str, password: str, ip: str | None) -> TokenPair:
+def sign_in(context: AccountsContext, *, email: str, password: str, ip: str | None) -> TokenPair:
     """Tokens for a new session. Unknown address and wrong password are one 401; too many
     failures for the account or the address are a 429 whatever the password."""
-    settings, counters = runtime.settings, runtime.counters
+    settings, counters = context.settings, context.counters
     try:
         address = normalise_email(email)
     except ValidationFailed:
@@ -162,11 +191,11 @@ def sign_in(runtime: Runtime, *, email: str, password: str, ip: str | None) -> T
     try:
         throttle.check(counters, settings, email=address, ip=ip)
     except RateLimited:
-        with transaction(runtime.sessions) as session:
+        with transaction(context.sessions) as session:
             user = get_by_email(session, email=address)
             _record_failure(session, user=user, ip=ip, reason="throttled")
         raise
-    with transaction(runtime.sessions) as session:
+    with transaction(context.sessions) as session:
         user = get_by_email(session, email=address)
         if user is None:
             passwords.burn_verification(settings, password)
@@ -197,12 +226,12 @@ def sign_in(runtime: Runtime, *, email: str, password: str, ip: str | None) -> T
     return pair
 
 
-def refresh(runtime: Runtime, *, refresh_token: str, ip: str | None = None) -> TokenPair:
+def refresh(context: AccountsContext, *, refresh_token: str, ip: str | None = None) -> TokenPair:
     """Rotate: the presented token is used up and the next of its family returned. A token
     presented twice means it leaked: the whole family is revoked and the caller gets a 401."""
-    settings = runtime.settings
+    settings = context.settings
     lifetime = timedelta(days=settings.refresh_token_days)
-    with transaction(runtime.sessions) as session:
+    with transaction(context.sessions) as session:
         rotation = refresh_tokens.rotate(session, token=refresh_token, lifetime=lifetime)
         issued = rotation.issued
         if rotation.reused is not None:
@@ -261,21 +290,23 @@ def request_password_reset(
     user = get_by_email(session, email=address)
     if user is None or user.disabled_at is not None:
         return
-    token = email_tokens.issue(
+    minutes = settings.password_reset_minutes
+    _mail_link(
         session,
-        user_id=user.id,
+        settings=settings,
+        mailer=mailer,
+        user=user,
+        ip=ip,
+        action="auth.password_reset_requested",
         purpose=Purpose.reset_password,
-        lifetime=timedelta(minutes=settings.password_reset_minutes),
-    )
-    audit.record(session, action="auth.password_reset_requested", actor_user_id=user.id, ip=ip)
-    mailer.send(
-        user.email,
-        "Reset your password",
-        "Someone (hopefully you) asked to reset the password of this account.\n\n"
-        "Choose a new password here:\n"
-        f"{settings.public_url.rstrip('/')}/reset-password?token={token}\n\n"
-        f"The link works once and expires in {settings.password_reset_minutes} minutes. "
-        "If you did not ask for it, ignore this mail: your password stays as it is.\n",
+        lifetime=timedelta(minutes=minutes),
+        subject="Reset your password",
+        text=lambda link: (
+            "Someone (hopefully you) asked to reset the password of this account.\n\n"
+            f"Choose a new password here:\n{link}\n\n"
+            f"The link works once and expires in {minutes} minutes. "
+            "If you did not ask for it, ignore this mail: your password stays as it is.\n"
+        ),
     )
 
 
@@ -307,17 +338,51 @@ def authenticate(session: Session, *, settings: Settings, access_token: str) -> 
     return identity
 
 
-def get_profile(session: Session, *, user_id: str) -> Profile:
+def get_user_or_raise(session: Session, *, user_id: str) -> User:
+    """The account behind a valid token (401 if it has gone meanwhile)."""
     user = session.get(User, user_id)
     if user is None:
         raise AuthenticationError("invalid or expired access token")
-    rows = tenancy.list_memberships_for_user(session, user_id=user_id)
+    return user
+
+
+def get_users(session: Session, *, user_ids: Collection[str]) -> dict[str, User]:
+    if not user_ids:
+        return {}
+    users = session.scalars(select(User).where(User.id.in_(list(user_ids))))
+    return {user.id: user for user in users}
+
+
+def get_profile(session: Session, *, user_id: str) -> Profile:
+    user = get_user_or_raise(session, user_id=user_id)
     return Profile(
         id=user.id,
         email=user.email,
         name=user.name,
         email_verified=user.email_verified_at is not None,
-        memberships=[MembershipInfo(w_id, w_name, role) for w_id, w_name, role in rows],
+    )
+
+
+def _mail_link(
+    session: Session,
+    *,
+    settings: Settings,
+    mailer: Mailer,
+    user: User,
+    ip: str | None,
+    action: str,
+    purpose: Purpose,
+    lifetime: timedelta,
+    subject: str,
+    text: Callable[[str], str],
+) -> None:
+    """Issue a single-use token, audit ``action`` and mail the link (the mailer sends after
+    the commit: see ``deps.DeferredMailer``)."""
+    token = email_tokens.issue(session, user_id=user.id, purpose=purpose, lifetime=lifetime)
+    audit.record(session, action=action, actor_user_id=user.id, ip=ip)
+    page = "verify-email" if purpose is Purpose.verify_email else "reset-password"
+    mailer.send(
+        user.email, subject, text(f"{settings.public_url.rstrip('/')}/{page}?token={token}")
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 
 from customercare.errors import RateLimited
-from customercare.limits.counters import CounterStore
+from customercare.limits.service import CounterStore
 from customercare.settings import Settings
 
 _PREFIX = "auth:sign_in:"

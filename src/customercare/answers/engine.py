@@ -1,13 +1,16 @@
 """One turn of a conversation: store the question, retrieve, decide, generate, cite, store the
 answer. ``start_turn`` does everything that can fail with a 4xx before a stream begins;
-``reply`` yields the events and always leaves the conversation consistent."""
+``reply`` yields the events and always leaves the conversation consistent.
+Over 400 lines: one turn's steps (store, retrieve, decide, generate, cite) read best together."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from customercare.answers import guardrails, messages
 from customercare.answers.abstention import AbstentionWatch
@@ -26,16 +29,25 @@ from customercare.answers.providers import (
 from customercare.answers.providers.offline import compose, word_deltas
 from customercare.conversations import service as conversations
 from customercare.db.engine import transaction
-from customercare.limits import quotas
-from customercare.runtime import Runtime
+from customercare.ids import utcnow
+from customercare.limits import service as limits
 from customercare.search import service as search
-from customercare.search.keyword import index as keyword_index
-from customercare.search.keyword.analyzer import analyze
 from customercare.tenancy import service as tenancy
 
 ANSWERED, NO_ANSWER, HANDOFF = "answered", "no_answer", "handoff"
 # The second query must beat the first by this much: the first is the likelier reading.
 FOLLOW_UP_MARGIN = 0.05
+
+
+class AnswerContext(search.SearchContext, Protocol):
+    """What a chat turn uses besides search (the runtime provides it). A turn commits in
+    steps (the question before any generation, the answer when the stream ends), so it
+    takes the session factory."""
+
+    @property
+    def sessions(self) -> sessionmaker[Session]: ...
+    @property
+    def answer_provider(self) -> AnswerProvider: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +64,7 @@ class TurnContext:
 
 
 def start_turn(
-    runtime: Runtime,
+    runtime: AnswerContext,
     *,
     workspace_id: str,
     message: str,
@@ -66,8 +78,8 @@ def start_turn(
     ``history`` replaces the stored turns when the caller keeps its own (the OpenAI facade)."""
     settings = runtime.settings
     with transaction(runtime.sessions) as session:
-        quotas.check_messages(session, settings=settings, workspace_id=workspace_id)
         workspace = tenancy.get_workspace_or_raise(session, workspace_id=workspace_id)
+        _check_message_quota(session, runtime, workspace_id=workspace_id, plan=workspace.plan)
         if conversation_id:
             conversation = conversations.get_conversation_or_raise(
                 session, workspace_id=workspace_id, conversation_id=conversation_id
@@ -103,6 +115,19 @@ def start_turn(
         )
 
 
+def _check_message_quota(
+    session: Session, runtime: AnswerContext, *, workspace_id: str, plan: str
+) -> None:
+    enforced = limits.enforced_plan(runtime.settings, plan)
+    if enforced is None or enforced.messages_per_month is None:
+        return
+    start, resets_at = limits.month_bounds(utcnow())
+    used = conversations.count_customer_messages(
+        session, workspace_id=workspace_id, since=start, until=resets_at
+    )
+    limits.check_messages(enforced, used=used, resets_at=resets_at)
+
+
 @dataclass
 class _Draft:
     text: str = ""
@@ -121,7 +146,7 @@ class ReplyStream:
     the turn as cancelled; an unexpected error stores it as failed. Either way the question
     keeps an answer record, so the conversation stays consistent."""
 
-    def __init__(self, runtime: Runtime, turn: TurnContext, provider: AnswerProvider) -> None:
+    def __init__(self, runtime: AnswerContext, turn: TurnContext, provider: AnswerProvider) -> None:
         self._runtime, self._turn = runtime, turn
         self._events = _reply(runtime, turn, provider)
         self._started = False
@@ -145,13 +170,13 @@ class ReplyStream:
 
 
 def reply(
-    runtime: Runtime, turn: TurnContext, *, provider: AnswerProvider | None = None
+    runtime: AnswerContext, turn: TurnContext, *, provider: AnswerProvider | None = None
 ) -> ReplyStream:
     return ReplyStream(runtime, turn, provider or runtime.answer_provider)
 
 
 def _reply(
-    runtime: Runtime, turn: TurnContext, provider: AnswerProvider
+    runtime: AnswerContext, turn: TurnContext, provider: AnswerProvider
 ) -> Generator[ChatEvent, None, None]:
     draft = _Draft()
     status: conversations.MessageStatus = "cancelled"
@@ -198,7 +223,7 @@ def _reply(
     )
 
 
-def _handoff(runtime: Runtime, turn: TurnContext, draft: _Draft) -> Iterator[ChatEvent]:
+def _handoff(runtime: AnswerContext, turn: TurnContext, draft: _Draft) -> Iterator[ChatEvent]:
     with transaction(runtime.sessions) as session:
         conversation = conversations.get_conversation_or_raise(
             session, workspace_id=turn.workspace_id, conversation_id=turn.conversation_id
@@ -221,7 +246,7 @@ class _Retrieval:
     evidence: Evidence
 
 
-def _retrieve(runtime: Runtime, turn: TurnContext) -> _Retrieval:
+def _retrieve(runtime: AnswerContext, turn: TurnContext) -> _Retrieval:
     """Search with the question alone and, in a conversation, joined to the previous question;
     keep whichever the evidence supports better. A follow-up ("and for annual plans?") wins
     with its context, a change of topic wins alone."""
@@ -247,10 +272,9 @@ def _retrieve(runtime: Runtime, turn: TurnContext) -> _Retrieval:
                 query=query,
                 limit=settings.answer_passages,
             )
-            weights = keyword_index.term_weights(
-                session, workspace_id=turn.workspace_id, terms=set(analyze(query))
+            candidates.append(
+                _Retrieval(query, result, result.term_weights, assess(result, model=model))
             )
-            candidates.append(_Retrieval(query, result, weights, assess(result, model=model)))
     best = candidates[0]
     for other in candidates[1:]:
         if other.evidence.confidence > best.evidence.confidence + FOLLOW_UP_MARGIN:
@@ -259,7 +283,7 @@ def _retrieve(runtime: Runtime, turn: TurnContext) -> _Retrieval:
 
 
 def _answer(
-    runtime: Runtime, turn: TurnContext, draft: _Draft, provider: AnswerProvider
+    runtime: AnswerContext, turn: TurnContext, draft: _Draft, provider: AnswerProvider
 ) -> Iterator[ChatEvent]:
     started = time.perf_counter()
     retrieval = _retrieve(runtime, turn)
@@ -379,7 +403,7 @@ def _say(draft: _Draft, text: str) -> Iterator[ChatEvent]:
 
 
 def _store(
-    runtime: Runtime, turn: TurnContext, draft: _Draft, *, status: conversations.MessageStatus
+    runtime: AnswerContext, turn: TurnContext, draft: _Draft, *, status: conversations.MessageStatus
 ) -> str:
     draft.timings["total"] = _since(turn.started)
     reply = conversations.AssistantReply(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from customercare.search.keyword.analyzer import analyze
+from customercare.search.service import analyze
 
 _HUMAN = re.compile(
     r"\b(?:talk|speak|chat|connect|transfer|put)\w*\s+(?:me\s+)?(?:to|with|through to)\s+"

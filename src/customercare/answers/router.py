@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from customercare.answers import engine
 from customercare.answers.schemas import ChatRequest, ChatResponse
 from customercare.answers.streaming import as_sse, relay
-from customercare.deps import ChatAccess, Principal, RuntimeDep, resolve_principal
+from customercare.deps import ChatAccess, RuntimeDep, resolve_principal
 from customercare.errors import (
     AppError,
     AuthenticationError,
@@ -21,9 +21,9 @@ from customercare.errors import (
     PermissionDenied,
     RateLimited,
 )
-from customercare.limits.rate_limits import enforce_principal
+from customercare.limits.service import enforce_principal
 from customercare.runtime import Runtime
-from customercare.tenancy.permissions import Permission
+from customercare.tenancy.service import Permission, Principal
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
 
@@ -67,7 +67,9 @@ async def chat_socket(websocket: WebSocket) -> None:
             payload = await _receive_json(websocket)
             try:
                 # Each message counts against the key's (or widget key's) rate limit.
-                await run_in_threadpool(enforce_principal, websocket, runtime, principal)
+                await run_in_threadpool(
+                    enforce_principal, websocket, runtime.counters, runtime.settings, principal
+                )
             except RateLimited as error:
                 await websocket.send_json({"type": "error", **error.to_body()})
                 continue

@@ -7,9 +7,8 @@ from rich.table import Table
 
 from customercare.cli.context import app_errors, console, fail, open_runtime
 from customercare.db.engine import transaction
-from customercare.tenancy import audit
 from customercare.tenancy import service as tenancy
-from customercare.tenancy.permissions import Scope
+from customercare.tenancy.service import Scope
 
 app = typer.Typer(help="A workspace's API keys.", no_args_is_help=True)
 
@@ -42,16 +41,9 @@ def create(
             name=name,
             scopes=scope or [Scope.chat],
             publishable=publishable,
+            via="cli",
         )
         key = issued.key
-        audit.record(
-            session,
-            action="api_key.created",
-            workspace_id=workspace,
-            target_type="api_key",
-            target_id=key.id,
-            details={"name": key.name, "prefix": key.prefix, "kind": key.kind, "via": "cli"},
-        )
         summary = f"{key.id} ({key.kind}, scopes: {', '.join(key.scopes)})"
     console.print(f"key_id: {summary}")
     console.print(f"api_key: {issued.secret}")
@@ -86,13 +78,5 @@ def revoke(
 ) -> None:
     """Revoke a key at once."""
     with open_runtime() as runtime, app_errors(), transaction(runtime.sessions) as session:
-        key = tenancy.revoke_api_key(session, workspace_id=workspace, key_id=key_id)
-        audit.record(
-            session,
-            action="api_key.revoked",
-            workspace_id=workspace,
-            target_type="api_key",
-            target_id=key.id,
-            details={"name": key.name, "prefix": key.prefix, "via": "cli"},
-        )
+        tenancy.revoke_api_key(session, workspace_id=workspace, key_id=key_id, via="cli")
     console.print(f"revoked {key_id}")

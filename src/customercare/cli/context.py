@@ -8,10 +8,11 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 
+from customercare.bootstrap import JobMode, build_runtime
 from customercare.db.migrate import upgrade
 from customercare.errors import AppError
 from customercare.observability.logging import configure_logging
-from customercare.runtime import JobMode, Runtime, build_runtime
+from customercare.runtime import Runtime
 from customercare.settings import Settings, get_settings
 
 console = Console()

@@ -16,7 +16,7 @@ from customercare.cli.context import (
 )
 from customercare.cli.progress import bar
 from customercare.errors import IngestionError
-from customercare.jobs.inprocess import CollectingJobQueue
+from customercare.jobs import InProcessJobQueue
 from customercare.knowledge import service, web_sources
 from customercare.knowledge.ingestion import ingest_documents
 from customercare.knowledge.models import DocumentStatus
@@ -55,10 +55,10 @@ def ingest(
         raise fail("give files, folders or --url")
     # Without Redis the jobs run in this process in batches (the embedder needs full batches);
     # with Redis they go to the workers and this command waits for them.
-    collected = None if settings().redis_url else CollectingJobQueue()
-    with open_runtime(jobs="redis" if collected is None else None) as runtime, app_errors():
-        if collected is not None:
-            runtime.jobs = collected
+    redis = bool(settings().redis_url)
+    with open_runtime(jobs="redis" if redis else "collect") as runtime, app_errors():
+        collected = None if redis else runtime.job_queue
+        assert collected is None or isinstance(collected, InProcessJobQueue)
         with runtime.sessions() as session:
             tenancy.get_workspace_or_raise(session, workspace_id=workspace)
         queued: list[str] = []
@@ -107,7 +107,7 @@ def _wait(runtime: Runtime, workspace: str, document_ids: list[str]) -> list[str
     with bar() as progress:
         task = progress.add_task("indexing", total=len(document_ids))
         settled = service.wait_until_settled(
-            runtime,
+            runtime.sessions,
             workspace_id=workspace,
             document_ids=document_ids,
             poll_seconds=0.5,

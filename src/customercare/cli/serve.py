@@ -31,9 +31,9 @@ def serve(
 
 def worker(threads: int = typer.Option(1, help="Jobs processed at once.")) -> None:
     """Consume ingestion jobs from Redis until interrupted."""
+    from customercare.bootstrap import build_runtime, ingestion_handler
     from customercare.db.migrate import upgrade
     from customercare.jobs.redis_queue import run_worker
-    from customercare.runtime import build_runtime, ingestion_handler
 
     current = settings()
     if not current.redis_url:

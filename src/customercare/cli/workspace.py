@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from customercare.accounts import service as accounts
 from customercare.cli.context import app_errors, console, fail, open_runtime
 from customercare.db.engine import transaction
 from customercare.tenancy import service as tenancy
@@ -21,8 +22,6 @@ def create(
     plan: str = typer.Option("free", help="Plan whose quotas apply (limits/plans.toml)."),
 ) -> None:
     """Create a workspace and print its first API key (shown only once)."""
-    from customercare.accounts import service as accounts
-
     with open_runtime() as runtime, app_errors(), transaction(runtime.sessions) as session:
         if owner:
             user = accounts.get_by_email(session, email=owner)

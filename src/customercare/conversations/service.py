@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import func, select
@@ -225,3 +225,18 @@ def list_tickets(
     if status:
         query = query.where(HandoffTicket.status == status)
     return list(session.scalars(query.order_by(HandoffTicket.created_at.desc()).limit(limit)))
+
+
+def count_customer_messages(
+    session: Session, *, workspace_id: str, since: datetime, until: datetime
+) -> int:
+    """The workspace's customer (user) messages in [since, until): the messages quota."""
+    count = session.scalar(
+        select(func.count(Message.id)).where(
+            Message.workspace_id == workspace_id,
+            Message.role == "user",
+            Message.created_at >= since,
+            Message.created_at < until,
+        )
+    )
+    return int(count or 0)

@@ -1,11 +1,12 @@
 """Imports every table so that ``Base.metadata`` is complete (Alembic and tests use it)."""
 
 from customercare.accounts.models import EmailToken, RefreshToken, User
+from customercare.audit.models import AuditEvent
 from customercare.conversations.models import Conversation, Feedback, HandoffTicket, Message
 from customercare.db.base import Base
 from customercare.knowledge.models import ChunkRecord, Document, DocumentContent, DocumentTag
 from customercare.search.keyword.models import KeywordChunk, KeywordPosting
-from customercare.tenancy.models import ApiKey, AuditEvent, Invitation, Membership, Workspace
+from customercare.tenancy.models import ApiKey, Invitation, Membership, Workspace
 
 __all__ = [
     "ApiKey",

@@ -115,7 +115,7 @@ def load_demo_content(
         for path in sorted(p for p in content_dir.iterdir() if p.is_file())
     ]
     knowledge.wait_until_settled(
-        runtime, workspace_id=workspace_id, document_ids=document_ids, timeout_seconds=600
+        runtime.sessions, workspace_id=workspace_id, document_ids=document_ids, timeout_seconds=600
     )
 
 

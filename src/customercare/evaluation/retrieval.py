@@ -14,7 +14,7 @@ from customercare.db.engine import transaction
 from customercare.evaluation.beir import BeirDataset
 from customercare.evaluation.cross_validation import QueryScores, bootstrap_interval
 from customercare.evaluation.metrics import mean, ndcg_at_k, recall_at_k
-from customercare.jobs.inprocess import CollectingJobQueue
+from customercare.jobs import InProcessJobQueue
 from customercare.knowledge import service as knowledge
 from customercare.knowledge.ingestion import ingest_documents
 from customercare.runtime import Runtime
@@ -81,8 +81,10 @@ def scratch_workspace(runtime: Runtime, *, name: str, keep: bool = False) -> Ite
         yield workspace_id
     finally:
         if not keep:
-            knowledge.delete_all_documents(runtime, workspace_id=workspace_id)
             with transaction(runtime.sessions) as session:
+                knowledge.delete_all_documents(
+                    session, vector_store=runtime.vector_store, workspace_id=workspace_id
+                )
                 tenancy.delete_workspace(session, workspace_id=workspace_id)
 
 
@@ -97,7 +99,7 @@ def load_corpus(
         with runtime.sessions() as session:
             chunks = knowledge.count_chunks(session, workspace_id=workspace_id)
         return reused, LoadStatistics(documents=len(reused), chunks=chunks, seconds=0.0)
-    queue = CollectingJobQueue()
+    queue = InProcessJobQueue(mode="collect")
     loader = dataclasses.replace(runtime, jobs=queue)
     started = time.perf_counter()
     beir_ids: dict[str, str] = {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Literal
 
 import structlog
 
@@ -15,32 +16,68 @@ from customercare.jobs.base import IngestionHandler, IngestionRequest, Retryable
 log = structlog.get_logger(__name__)
 
 
+Mode = Literal["thread", "inline", "collect"]
+
+
 class InProcessJobQueue:
+    """The embedded queue, in one of three modes:
+
+    - ``thread`` (the API's default): jobs run on a background thread of this process;
+    - ``inline``: each job runs at once in the caller's thread (the CLI, with a progress bar);
+    - ``collect``: requests are kept for the caller to ``drain`` and run in batches (bulk
+      loads, evaluation, benchmarks: the embedder needs full batches)."""
+
     def __init__(
-        self, handler: IngestionHandler, *, max_retries: int = 3, backoff_seconds: float = 0.5
+        self,
+        handler: IngestionHandler | None = None,
+        *,
+        mode: Mode = "thread",
+        max_retries: int = 3,
+        backoff_seconds: float = 0.5,
     ) -> None:
+        if handler is None and mode != "collect":
+            raise ValueError(f"a {mode} queue needs a handler")
         self._handler = handler
+        self._mode = mode
         self._max_retries = max_retries
         self._backoff_seconds = backoff_seconds
+        self.requests: list[IngestionRequest] = []
         # One thread: ingestion is CPU-bound (embedding) and the model already uses every core.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccgpt-job")
+        self._executor = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccgpt-job")
+            if mode == "thread"
+            else None
+        )
         self._pending: set[Future[None]] = set()
         self._lock = threading.Lock()
 
     def enqueue_ingestion(self, request: IngestionRequest) -> None:
-        future = self._executor.submit(self._run, request)
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._forget)
+        if self._mode == "collect":
+            self.requests.append(request)
+        elif self._executor is None:
+            self._run(request)
+        else:
+            future = self._executor.submit(self._run, request)
+            with self._lock:
+                self._pending.add(future)
+            future.add_done_callback(self._forget)
+
+    def drain(self) -> list[IngestionRequest]:
+        """The collected requests, handed over once (``collect`` mode)."""
+        requests, self.requests = self.requests, []
+        return requests
 
     def _forget(self, future: Future[None]) -> None:
         with self._lock:
             self._pending.discard(future)
 
     def _run(self, request: IngestionRequest) -> None:
+        assert self._handler is not None  # checked in __init__ for these modes
         run_with_retries(self._handler, request, self._max_retries, self._backoff_seconds)
 
     def wait_until_idle(self, timeout_seconds: float) -> bool:
+        if self._mode == "collect":
+            return not self.requests
         deadline = time.monotonic() + timeout_seconds
         while True:
             with self._lock:
@@ -53,48 +90,8 @@ class InProcessJobQueue:
             wait(pending, timeout=remaining)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=False)
-
-
-class InlineJobQueue:
-    """Runs each job at once in the caller's thread: the CLI's way to ingest with a progress
-    bar and no server."""
-
-    def __init__(
-        self, handler: IngestionHandler, *, max_retries: int = 3, backoff_seconds: float = 0.5
-    ) -> None:
-        self._handler = handler
-        self._max_retries = max_retries
-        self._backoff_seconds = backoff_seconds
-
-    def enqueue_ingestion(self, request: IngestionRequest) -> None:
-        run_with_retries(self._handler, request, self._max_retries, self._backoff_seconds)
-
-    def wait_until_idle(self, timeout_seconds: float) -> bool:
-        return True
-
-    def close(self) -> None:
-        return None
-
-
-class CollectingJobQueue:
-    """Keeps requests for the caller to run in batches (bulk loads, evaluation, benchmarks)."""
-
-    def __init__(self) -> None:
-        self.requests: list[IngestionRequest] = []
-
-    def enqueue_ingestion(self, request: IngestionRequest) -> None:
-        self.requests.append(request)
-
-    def drain(self) -> list[IngestionRequest]:
-        requests, self.requests = self.requests, []
-        return requests
-
-    def wait_until_idle(self, timeout_seconds: float) -> bool:
-        return not self.requests
-
-    def close(self) -> None:
-        return None
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=False)
 
 
 def run_with_retries(

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from customercare.knowledge.extractors.base import ExtractedDocument, Section
-from customercare.search.types import ChunkDraft
+from customercare.search.service import ChunkDraft
 
 __all__ = ["chunk_document"]
 

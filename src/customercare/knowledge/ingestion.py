@@ -12,26 +12,54 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from customercare.db.bulk import insert_rows
 from customercare.db.engine import transaction
 from customercare.errors import IngestionError, ServiceUnavailable
-from customercare.jobs.base import IngestionRequest, RetryableJobError
+from customercare.jobs import IngestionRequest, JobQueue, RetryableJobError
 from customercare.knowledge import service
 from customercare.knowledge.chunking import chunk_document
 from customercare.knowledge.detect import detect_content_type
 from customercare.knowledge.extractors import ExtractionLimits, extract
 from customercare.knowledge.models import ChunkRecord, Document, DocumentStatus
-from customercare.runtime import Runtime
-from customercare.search.keyword import index as keyword_index
-from customercare.search.keyword.index import KeywordDocument
-from customercare.search.types import ChunkDraft, indexing_text
-from customercare.search.vectorstore.base import VectorRecord
+from customercare.search import service as search
+from customercare.search.service import (
+    ChunkDraft,
+    Embedder,
+    KeywordDocument,
+    VectorRecord,
+    VectorStore,
+    indexing_text,
+)
+from customercare.settings import Settings
 
 log = structlog.get_logger(__name__)
+
+__all__ = [
+    "IngestionContext",
+    "chunk_id",
+    "ingest_document",
+    "ingest_documents",
+    "resume_unfinished",
+]
+
+
+class IngestionContext(Protocol):
+    """What the ingestion job uses (the runtime provides it; tests pass flaky embedders)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def sessions(self) -> sessionmaker[Session]: ...
+    @property
+    def embedder(self) -> Embedder: ...
+    @property
+    def vector_store(self) -> VectorStore: ...
 
 
 @dataclass
@@ -57,18 +85,18 @@ def chunk_id(document_id: str, version: int, position: int) -> str:
     return f"{document_id}:{version}:{position}"
 
 
-def ingest_document(runtime: Runtime, request: IngestionRequest) -> None:
-    ingest_documents(runtime, [request])
+def ingest_document(context: IngestionContext, request: IngestionRequest) -> None:
+    ingest_documents(context, [request])
 
 
-def ingest_documents(runtime: Runtime, requests: Sequence[IngestionRequest]) -> None:
-    batch = _claim(runtime, requests)
-    prepared = [work for work in batch if _prepare(runtime, work)]
+def ingest_documents(context: IngestionContext, requests: Sequence[IngestionRequest]) -> None:
+    batch = _claim(context, requests)
+    prepared = [work for work in batch if _prepare(context, work)]
     if not prepared:
         return
     try:
         texts = [text for work in prepared for text in work.texts or []]
-        vectors = runtime.embedder.embed(texts)
+        vectors = context.embedder.embed(texts)
         records = [
             VectorRecord(
                 chunk_id(work.request.document_id, work.request.version, draft.position),
@@ -82,26 +110,26 @@ def ingest_documents(runtime: Runtime, requests: Sequence[IngestionRequest]) -> 
         for index, work in enumerate(w for w in prepared for _ in w.drafts or []):
             by_workspace.setdefault(work.workspace_id, []).append(index)
         for workspace_id, indices in by_workspace.items():
-            runtime.vector_store.upsert(
+            context.vector_store.upsert(
                 workspace_id=workspace_id,
                 records=[records[i] for i in indices],
                 vectors=vectors[indices],
             )
     except Exception as error:
-        _give_up_or_retry(runtime, prepared, error)
+        _give_up_or_retry(context, prepared, error)
         return
-    committed = _swap_in(runtime, prepared)
+    committed = _swap_in(context, prepared)
     for work in prepared:
         if work.request.document_id not in committed:
             # Superseded or deleted meanwhile: remove this job's vectors only. The indexed
             # version's stay searchable, and a newer job's may already be indexed.
-            runtime.vector_store.delete_document(
+            context.vector_store.delete_document(
                 workspace_id=work.workspace_id,
                 document_id=work.request.document_id,
                 version=work.request.version,
             )
         elif work.may_have_stale_vectors:
-            runtime.vector_store.delete_document(
+            context.vector_store.delete_document(
                 workspace_id=work.workspace_id,
                 document_id=work.request.document_id,
                 older_than=work.request.version,
@@ -109,10 +137,10 @@ def ingest_documents(runtime: Runtime, requests: Sequence[IngestionRequest]) -> 
     log.info("ingest.ready", documents=len(committed), chunks=len(texts))
 
 
-def _claim(runtime: Runtime, requests: Sequence[IngestionRequest]) -> list[_Work]:
+def _claim(context: IngestionContext, requests: Sequence[IngestionRequest]) -> list[_Work]:
     """Mark each current request processing; drop superseded or deleted ones."""
     batch: list[_Work] = []
-    with transaction(runtime.sessions) as session:
+    with transaction(context.sessions) as session:
         for request in requests:
             document = session.get(Document, request.document_id)
             if document is None or document.version != request.version:
@@ -138,9 +166,9 @@ def _claim(runtime: Runtime, requests: Sequence[IngestionRequest]) -> list[_Work
     return batch
 
 
-def _prepare(runtime: Runtime, work: _Work) -> bool:
+def _prepare(context: IngestionContext, work: _Work) -> bool:
     """Extract and chunk; a document that cannot be used is marked failed here."""
-    settings = runtime.settings
+    settings = context.settings
     try:
         content_type = detect_content_type(work.data, work.filename)
         extracted = extract(
@@ -152,7 +180,7 @@ def _prepare(runtime: Runtime, work: _Work) -> bool:
             overlap_words=settings.chunk_overlap_words,
         )
     except IngestionError as error:
-        with transaction(runtime.sessions) as session:
+        with transaction(context.sessions) as session:
             service.mark_failed(
                 session,
                 document_id=work.request.document_id,
@@ -171,14 +199,14 @@ def _prepare(runtime: Runtime, work: _Work) -> bool:
     return True
 
 
-def _swap_in(runtime: Runtime, batch: Sequence[_Work]) -> set[str]:
+def _swap_in(context: IngestionContext, batch: Sequence[_Work]) -> set[str]:
     """Replace each document's searchable chunks, all in one transaction; returns the ids of
     documents swapped (a document superseded meanwhile is left alone). Rows of the whole batch
     are written together: one locking read, one insert per table."""
     committed: set[str] = set()
     chunk_rows: list[dict[str, object]] = []
     keyword_documents: list[KeywordDocument] = []
-    with transaction(runtime.sessions) as session:
+    with transaction(context.sessions) as session:
         locked = {
             document.id: document
             for document in session.scalars(
@@ -225,16 +253,16 @@ def _swap_in(runtime: Runtime, batch: Sequence[_Work]) -> set[str]:
             document.failure_reason = None
             committed.add(document.id)
         insert_rows(session, ChunkRecord, chunk_rows)
-        keyword_index.add_to_index(session, keyword_documents)
+        search.index_chunks(session, keyword_documents)
     return committed
 
 
-def _give_up_or_retry(runtime: Runtime, batch: Sequence[_Work], error: Exception) -> None:
+def _give_up_or_retry(context: IngestionContext, batch: Sequence[_Work], error: Exception) -> None:
     """A failure outside the documents themselves (the embedder or vector store is down):
     retry while any document has attempts left; documents out of attempts are failed."""
-    exhausted = [work for work in batch if work.attempts > runtime.settings.job_max_retries]
+    exhausted = [work for work in batch if work.attempts > context.settings.job_max_retries]
     if exhausted:
-        with transaction(runtime.sessions) as session:
+        with transaction(context.sessions) as session:
             for work in exhausted:
                 service.mark_failed(
                     session,
@@ -250,9 +278,9 @@ def _give_up_or_retry(runtime: Runtime, batch: Sequence[_Work], error: Exception
         raise RetryableJobError(str(error)) from error
 
 
-def resume_unfinished(runtime: Runtime) -> int:
+def resume_unfinished(sessions: sessionmaker[Session], jobs: JobQueue) -> int:
     """Re-enqueue documents left pending or processing (an in-process queue lost at a restart)."""
-    with runtime.sessions() as session:
+    with sessions() as session:
         rows = (
             session.execute(
                 select(Document.id, Document.version).where(
@@ -263,5 +291,5 @@ def resume_unfinished(runtime: Runtime) -> int:
             .all()
         )
     for document_id, version in rows:
-        runtime.job_queue.enqueue_ingestion(IngestionRequest(document_id, version))
+        jobs.enqueue_ingestion(IngestionRequest(document_id, version))
     return len(rows)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from starlette.concurrency import run_in_threadpool
 
-from customercare.deps import DocumentsRead, DocumentsWrite, RuntimeDep, SessionDep
+from customercare.deps import ClientIp, DocumentsRead, DocumentsWrite, RuntimeDep, SessionDep
 from customercare.errors import FileTooLarge
 from customercare.knowledge import service, web_sources
 from customercare.knowledge.models import DocumentStatus
@@ -17,7 +18,6 @@ from customercare.knowledge.schemas import (
     WebSourceCreate,
     WebSourceResult,
 )
-from customercare.tenancy import audit
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
@@ -26,10 +26,14 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
     # Read one byte past the limit: enough to know it is too large without buffering it all.
     data = await upload.read(limit + 1)
     if len(data) > limit:
-        raise FileTooLarge(
-            f"file is larger than the limit of {limit} bytes", details={"limit_bytes": limit}
-        )
+        raise _too_large(limit)
     return data
+
+
+def _too_large(limit: int) -> FileTooLarge:
+    return FileTooLarge(
+        f"file is larger than the limit of {limit} bytes", details={"limit_bytes": limit}
+    )
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
@@ -41,8 +45,6 @@ async def upload_document(
     tags: Annotated[list[str] | None, Form()] = None,
 ) -> DocumentUploaded:
     data = await _read_limited(file, runtime.settings.max_upload_bytes)
-    from starlette.concurrency import run_in_threadpool
-
     outcome = await run_in_threadpool(
         lambda: service.ingest_bytes(
             runtime,
@@ -90,40 +92,56 @@ def get_document(session: SessionDep, workspace: DocumentsRead, document_id: str
 
 
 @router.put("/{document_id}/content", status_code=status.HTTP_202_ACCEPTED)
-async def replace_document_content(
+def replace_document_content(
     runtime: RuntimeDep,
+    session: SessionDep,
     workspace: DocumentsWrite,
     document_id: str,
     file: Annotated[UploadFile, File()],
 ) -> DocumentPublic:
-    data = await _read_limited(file, runtime.settings.max_upload_bytes)
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(
-        lambda: service.replace_content(
-            runtime,
-            workspace_id=workspace.workspace_id,
-            document_id=document_id,
-            data=data,
-            filename=file.filename,
-        )
+    # A plain function: FastAPI runs it on a worker thread, so parsing never blocks the loop.
+    limit = runtime.settings.max_upload_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(limit)
+    return service.replace_content(
+        session,
+        settings=runtime.settings,
+        jobs=runtime.job_queue,
+        workspace_id=workspace.workspace_id,
+        document_id=document_id,
+        data=data,
+        filename=file.filename,
     )
 
 
 @router.post("/{document_id}/reingest", status_code=status.HTTP_202_ACCEPTED)
 def reingest_document(
-    runtime: RuntimeDep, workspace: DocumentsWrite, document_id: str
+    runtime: RuntimeDep, session: SessionDep, workspace: DocumentsWrite, document_id: str
 ) -> DocumentPublic:
-    return service.reingest(runtime, workspace_id=workspace.workspace_id, document_id=document_id)
+    return service.reingest(
+        session,
+        jobs=runtime.job_queue,
+        workspace_id=workspace.workspace_id,
+        document_id=document_id,
+    )
 
 
 @router.delete("/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_document(
-    runtime: RuntimeDep, session: SessionDep, workspace: DocumentsWrite, document_id: str
+    runtime: RuntimeDep,
+    session: SessionDep,
+    workspace: DocumentsWrite,
+    document_id: str,
+    ip: ClientIp,
 ) -> None:
-    service.delete_document(runtime, workspace_id=workspace.workspace_id, document_id=document_id)
-    audit.record_by(
-        session, workspace, action="document.deleted", target_type="document", target_id=document_id
+    service.delete_document(
+        session,
+        vector_store=runtime.vector_store,
+        actor=workspace,
+        workspace_id=workspace.workspace_id,
+        document_id=document_id,
+        ip=ip,
     )
 
 

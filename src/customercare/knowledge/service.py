@@ -1,31 +1,32 @@
-"""Documents of a workspace: register content, replace it, re-ingest, delete, read.
+"""Knowledge's public face. Documents of a workspace: register content, replace it,
+re-ingest, delete, read; and the passages search reads (``PASSAGES``).
 
-Functions that span several steps (store, validate, enqueue after commit) take the
-``Runtime`` and run their own transactions; reads take a ``Session``. Every function takes
-the workspace explicitly and never reveals a document of another workspace (404)."""
+Calling convention (docs/architecture.md): a function works in the caller's ``session`` and
+never commits; what must happen only once the change is committed (enqueueing the ingestion,
+deleting vectors) is registered with ``after_commit``. Registering content commits in steps
+(the failed document must stay recorded when its 4xx is raised), so ``ingest_bytes`` takes
+a ``KnowledgeContext`` with the session factory. Every function takes the workspace
+explicitly and never reveals a document of another workspace (404)."""
 
 from __future__ import annotations
 
-import hashlib
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from sqlalchemy import ColumnElement, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from customercare.db.engine import transaction
+from customercare.db.engine import after_commit, transaction
 from customercare.errors import (
     AppError,
     ConflictError,
-    FileTooLarge,
     IngestionError,
     NotFoundError,
     ServiceUnavailable,
 )
-from customercare.jobs.base import IngestionRequest
-from customercare.knowledge.detect import detect_content_type
-from customercare.knowledge.extractors import ExtractedDocument, ExtractionLimits, extract
+from customercare.jobs import IngestionRequest, JobQueue
 from customercare.knowledge.models import (
     ChunkRecord,
     Document,
@@ -33,12 +34,60 @@ from customercare.knowledge.models import (
     DocumentStatus,
     DocumentTag,
 )
+from customercare.knowledge.passages import (
+    PASSAGES,
+    count_chunks,
+    document_ids_matching,
+    indexed_chunk_ids,
+    load_chunks,
+    remove_chunks,
+)
 from customercare.knowledge.schemas import DocumentPublic
-from customercare.limits import quotas
-from customercare.runtime import Runtime
-from customercare.search.keyword import index as keyword_index
-from customercare.search.types import Chunk
+from customercare.knowledge.validation import check_size, content_hash, validate_content
+from customercare.limits import service as limits
+from customercare.search import service as search
+from customercare.search.service import VectorStore
 from customercare.settings import Settings
+from customercare.tenancy import service as tenancy
+
+__all__ = [
+    "PASSAGES",
+    "DocumentPublic",
+    "DocumentStatus",
+    "IngestOutcome",
+    "KnowledgeContext",
+    "check_size",
+    "content_hash",
+    "count_chunks",
+    "delete_all_documents",
+    "delete_document",
+    "document_content",
+    "document_ids_matching",
+    "document_usage",
+    "get_document",
+    "indexed_chunk_ids",
+    "ingest_bytes",
+    "list_documents",
+    "load_chunks",
+    "mark_failed",
+    "ready_filenames",
+    "reingest",
+    "remove_chunks",
+    "replace_content",
+    "validate_content",
+    "wait_until_settled",
+]
+
+
+class KnowledgeContext(Protocol):
+    """What registering content uses (the runtime provides it)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def sessions(self) -> sessionmaker[Session]: ...
+    @property
+    def job_queue(self) -> JobQueue: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,27 +96,8 @@ class IngestOutcome:
     created: bool
 
 
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def check_size(data: bytes, *, settings: Settings) -> None:
-    if len(data) > settings.max_upload_bytes:
-        raise FileTooLarge(
-            f"file is {len(data)} bytes; the limit is {settings.max_upload_bytes} bytes",
-            details={"limit_bytes": settings.max_upload_bytes},
-        )
-
-
-def validate_content(data: bytes, *, filename: str | None, settings: Settings) -> ExtractedDocument:
-    """Detect and extract, raising the ``IngestionError`` that says why content is unusable."""
-    check_size(data, settings=settings)
-    content_type = detect_content_type(data, filename)
-    return extract(data, content_type, limits=ExtractionLimits(max_pages=settings.max_pages))
-
-
 def ingest_bytes(
-    runtime: Runtime,
+    context: KnowledgeContext,
     *,
     workspace_id: str,
     data: bytes,
@@ -78,21 +108,17 @@ def ingest_bytes(
     """Register content and queue its ingestion. Identical content in the same workspace is
     not stored twice: the existing document comes back with ``created=False``. Unusable
     content is recorded as a failed document and its ``IngestionError`` is raised."""
-    check_size(data, settings=runtime.settings)  # too large: refused before anything is stored
+    settings = context.settings
+    check_size(data, settings=settings)  # too large: refused before anything is stored
     digest = content_hash(data)
-    with transaction(runtime.sessions) as session:
-        quotas.check_documents(
-            session,
-            settings=runtime.settings,
-            workspace_id=workspace_id,
-            adding_bytes=len(data),
-            content_hash=digest,
-        )
+    with transaction(context.sessions) as session:
         existing = session.scalar(
             select(Document).where(
                 Document.workspace_id == workspace_id, Document.content_hash == digest
             )
         )
+        if existing is None:  # known content adds no document: never refused by a quota
+            _check_quota(session, settings, workspace_id=workspace_id, adding_bytes=len(data))
         if existing is not None and existing.status != DocumentStatus.failed:
             return IngestOutcome(_public(session, existing), created=False)
         if existing is not None:
@@ -113,87 +139,120 @@ def ingest_bytes(
             _set_tags(session, document, tags)
         document_id, version = document.id, document.version
     try:
-        extracted = validate_content(data, filename=filename, settings=runtime.settings)
+        extracted = validate_content(data, filename=filename, settings=settings)
     except IngestionError as error:
         error.details["document_id"] = document_id
-        with transaction(runtime.sessions) as session:
+        with transaction(context.sessions) as session:
             mark_failed(session, document_id=document_id, version=version, error=error)
         raise
-    with transaction(runtime.sessions) as session:
+    with transaction(context.sessions) as session:
         document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
         if extracted.title and document.title in (filename, source_url, "Untitled"):
             document.title = extracted.title[:500]
         public = _public(session, document)
-    runtime.job_queue.enqueue_ingestion(IngestionRequest(document_id, version))
+        _enqueue_after_commit(session, context.job_queue, document_id, version)
     return IngestOutcome(public, created=existing is None)
 
 
 def replace_content(
-    runtime: Runtime, *, workspace_id: str, document_id: str, data: bytes, filename: str | None
+    session: Session,
+    *,
+    settings: Settings,
+    jobs: JobQueue,
+    workspace_id: str,
+    document_id: str,
+    data: bytes,
+    filename: str | None,
 ) -> DocumentPublic:
     """New content for an existing document. It is validated first: invalid content changes
     nothing, and the old version stays searchable until the new one is indexed."""
-    validate_content(data, filename=filename, settings=runtime.settings)
+    validate_content(data, filename=filename, settings=settings)
     digest = content_hash(data)
-    with transaction(runtime.sessions) as session:
-        document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
-        clash = session.scalar(
-            select(Document.id).where(
-                Document.workspace_id == workspace_id,
-                Document.content_hash == digest,
-                Document.id != document_id,
-            )
+    document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
+    clash = session.scalar(
+        select(Document.id).where(
+            Document.workspace_id == workspace_id,
+            Document.content_hash == digest,
+            Document.id != document_id,
         )
-        if clash is not None:
-            raise ConflictError(
-                "another document already has this content", details={"document_id": clash}
-            )
-        content = session.get(DocumentContent, document_id)
-        if content is None:
-            raise NotFoundError(f"document {document_id} has no stored content")
-        content.data = data
-        document.content_hash = digest
-        document.size_bytes = len(data)
-        document.filename = filename or document.filename
-        version = _queue_new_version(document)
-        public = _public(session, document)
-    runtime.job_queue.enqueue_ingestion(IngestionRequest(document_id, version))
+    )
+    if clash is not None:
+        raise ConflictError(
+            "another document already has this content", details={"document_id": clash}
+        )
+    content = session.get(DocumentContent, document_id)
+    if content is None:
+        raise NotFoundError(f"document {document_id} has no stored content")
+    content.data = data
+    document.content_hash = digest
+    document.size_bytes = len(data)
+    document.filename = filename or document.filename
+    version = _queue_new_version(document)
+    public = _public(session, document)
+    _enqueue_after_commit(session, jobs, document_id, version)
     return public
 
 
-def reingest(runtime: Runtime, *, workspace_id: str, document_id: str) -> DocumentPublic:
+def reingest(
+    session: Session, *, jobs: JobQueue, workspace_id: str, document_id: str
+) -> DocumentPublic:
     """Process the stored content again (after a settings or model change, or a failure)."""
-    with transaction(runtime.sessions) as session:
-        document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
-        version = _queue_new_version(document)
-        public = _public(session, document)
-    runtime.job_queue.enqueue_ingestion(IngestionRequest(document_id, version))
-    return public
+    document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
+    version = _queue_new_version(document)
+    _enqueue_after_commit(session, jobs, document_id, version)
+    return _public(session, document)
 
 
-def delete_document(runtime: Runtime, *, workspace_id: str, document_id: str) -> None:
-    """Remove the document, its chunks, its keyword postings and its vectors."""
-    with transaction(runtime.sessions) as session:
-        document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
-        remove_chunks(session, workspace_id=workspace_id, document_id=document_id)
-        session.execute(delete(DocumentTag).where(DocumentTag.document_id == document_id))
-        session.execute(delete(DocumentContent).where(DocumentContent.document_id == document_id))
-        session.delete(document)
-    runtime.vector_store.delete_document(workspace_id=workspace_id, document_id=document_id)
-
-
-def delete_all_documents(runtime: Runtime, *, workspace_id: str) -> None:
-    """Empty a workspace's knowledge in bulk (scratch workspaces, workspace removal)."""
-    with transaction(runtime.sessions) as session:
-        document_ids = select(Document.id).where(Document.workspace_id == workspace_id)
-        keyword_index.remove_workspace(session, workspace_id=workspace_id)
-        for table in (ChunkRecord, DocumentTag):
-            session.execute(delete(table).where(table.workspace_id == workspace_id))
-        session.execute(
-            delete(DocumentContent).where(DocumentContent.document_id.in_(document_ids))
+def delete_document(
+    session: Session,
+    *,
+    vector_store: VectorStore,
+    workspace_id: str,
+    actor: tenancy.Actor | None = None,
+    document_id: str,
+    ip: str | None = None,
+) -> None:
+    """Remove the document, its chunks, its keyword postings and (once committed) its vectors;
+    an actor's deletion is audited in the same transaction."""
+    document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
+    remove_chunks(session, workspace_id=workspace_id, document_id=document_id)
+    session.execute(delete(DocumentTag).where(DocumentTag.document_id == document_id))
+    session.execute(delete(DocumentContent).where(DocumentContent.document_id == document_id))
+    session.delete(document)
+    if actor is not None:
+        tenancy.record_audit(
+            session,
+            actor,
+            action="document.deleted",
+            target_type="document",
+            target_id=document_id,
+            ip=ip,
         )
-        session.execute(delete(Document).where(Document.workspace_id == workspace_id))
-    runtime.vector_store.delete_workspace(workspace_id=workspace_id)
+    after_commit(
+        session,
+        lambda: vector_store.delete_document(workspace_id=workspace_id, document_id=document_id),
+    )
+
+
+def delete_all_documents(session: Session, *, vector_store: VectorStore, workspace_id: str) -> None:
+    """Empty a workspace's knowledge in bulk (scratch workspaces, workspace removal)."""
+    document_ids = select(Document.id).where(Document.workspace_id == workspace_id)
+    search.remove_workspace(session, workspace_id=workspace_id)
+    for table in (ChunkRecord, DocumentTag):
+        session.execute(delete(table).where(table.workspace_id == workspace_id))
+    session.execute(delete(DocumentContent).where(DocumentContent.document_id.in_(document_ids)))
+    session.execute(delete(Document).where(Document.workspace_id == workspace_id))
+    after_commit(session, lambda: vector_store.delete_workspace(workspace_id=workspace_id))
+
+
+def document_usage(session: Session, *, workspace_id: str) -> limits.DocumentUsage:
+    """How many documents the workspace has and how many bytes they store (for quotas)."""
+    count, size = session.execute(
+        select(func.count(Document.id), func.coalesce(func.sum(Document.size_bytes), 0)).where(
+            Document.workspace_id == workspace_id
+        )
+    ).one()
+    return limits.DocumentUsage(count=int(count), size_bytes=int(size))
 
 
 def ready_filenames(session: Session, *, workspace_id: str) -> dict[str, str]:
@@ -204,26 +263,6 @@ def ready_filenames(session: Session, *, workspace_id: str) -> dict[str, str]:
         )
     ).tuples()
     return {document_id: filename or "" for document_id, filename in rows}
-
-
-def count_chunks(session: Session, *, workspace_id: str) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ChunkRecord)
-            .where(ChunkRecord.workspace_id == workspace_id)
-        )
-        or 0
-    )
-
-
-def remove_chunks(session: Session, *, workspace_id: str, document_id: str) -> None:
-    keyword_index.remove_document(session, document_id=document_id)
-    session.execute(
-        delete(ChunkRecord).where(
-            ChunkRecord.workspace_id == workspace_id, ChunkRecord.document_id == document_id
-        )
-    )
 
 
 def mark_failed(session: Session, *, document_id: str, version: int, error: AppError) -> None:
@@ -242,7 +281,7 @@ def get_document(session: Session, *, workspace_id: str, document_id: str) -> Do
 
 
 def wait_until_settled(
-    runtime: Runtime,
+    sessions: sessionmaker[Session],
     *,
     workspace_id: str,
     document_ids: Sequence[str],
@@ -255,7 +294,7 @@ def wait_until_settled(
     remaining = list(dict.fromkeys(document_ids))
     settled: dict[str, DocumentPublic] = {}
     while remaining:
-        with runtime.sessions() as session:
+        with sessions() as session:
             for document_id in list(remaining):
                 document = get_document(session, workspace_id=workspace_id, document_id=document_id)
                 if document.status in (DocumentStatus.ready, DocumentStatus.failed):
@@ -295,101 +334,28 @@ def list_documents(
     return [_public(session, document) for document in documents], total
 
 
-def document_ids_matching(
-    session: Session,
-    *,
-    workspace_id: str,
-    document_ids: Collection[str] | None = None,
-    tags: Collection[str] | None = None,
-) -> set[str] | None:
-    """The documents a search may draw from, or None for "all of the workspace"."""
-    if not document_ids and not tags:
-        return None
-    statement = select(Document.id).where(Document.workspace_id == workspace_id)
-    if document_ids:
-        statement = statement.where(Document.id.in_(list(document_ids)))
-    if tags:
-        statement = statement.where(
-            Document.id.in_(
-                select(DocumentTag.document_id).where(
-                    DocumentTag.workspace_id == workspace_id, DocumentTag.tag.in_(list(tags))
-                )
-            )
-        )
-    return set(session.scalars(statement))
-
-
-def indexed_chunk_ids(
-    session: Session, *, workspace_id: str, chunk_ids: Collection[str]
-) -> set[str]:
-    """The ids among ``chunk_ids`` whose chunk belongs to its document's indexed version: a
-    light check for every search candidate, so stale vectors of a replaced version never
-    surface, before only the passages shown are loaded in full."""
-    if not chunk_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(ChunkRecord.id)
-            .join(Document, Document.id == ChunkRecord.document_id)
-            .where(*_indexed_in(workspace_id), ChunkRecord.id.in_(list(chunk_ids)))
-        )
-    )
-
-
-def load_chunks(
-    session: Session, *, workspace_id: str, chunk_ids: Collection[str]
-) -> dict[str, Chunk]:
-    """Chunks of indexed versions only, so stale vectors of a replaced version never surface."""
-    if not chunk_ids:
-        return {}
-    rows = session.execute(
-        select(
-            ChunkRecord.id,
-            ChunkRecord.document_id,
-            ChunkRecord.version,
-            ChunkRecord.position,
-            ChunkRecord.text,
-            ChunkRecord.heading,
-            ChunkRecord.page,
-            Document.title,
-            Document.source_url,
-        )
-        .join(Document, Document.id == ChunkRecord.document_id)
-        .where(*_indexed_in(workspace_id), ChunkRecord.id.in_(list(chunk_ids)))
-    ).tuples()
-    return {
-        chunk_id: Chunk(
-            id=chunk_id,
-            workspace_id=workspace_id,
-            document_id=document_id,
-            version=version,
-            position=position,
-            text=text,
-            title=title,
-            heading=heading,
-            page=page,
-            source_url=source_url,
-        )
-        for chunk_id, document_id, version, position, text, heading, page, title, source_url in rows
-    }
-
-
-def _indexed_in(workspace_id: str) -> tuple[ColumnElement[bool], ...]:
-    # The workspace is checked on the document only: with chunks.workspace_id as a condition
-    # too, SQLite picks the (workspace, document) index and scans every chunk of the workspace
-    # instead of looking the ids up (10 ms instead of 1 on SciFact). A chunk belongs to its
-    # document, so the document's workspace is the chunk's.
-    return (
-        Document.workspace_id == workspace_id,
-        ChunkRecord.version == Document.indexed_version,
-    )
-
-
 def document_content(session: Session, *, document_id: str) -> bytes:
     content = session.get(DocumentContent, document_id)
     if content is None:
         raise NotFoundError(f"document {document_id} has no stored content")
     return content.data
+
+
+def _check_quota(
+    session: Session, settings: Settings, *, workspace_id: str, adding_bytes: int
+) -> None:
+    plan = limits.enforced_plan(settings, tenancy.plan_of(session, workspace_id=workspace_id))
+    if plan is not None:
+        limits.check_documents(
+            plan,
+            usage=document_usage(session, workspace_id=workspace_id),
+            adding_bytes=adding_bytes,
+        )
+
+
+def _enqueue_after_commit(session: Session, jobs: JobQueue, document_id: str, version: int) -> None:
+    # A worker that picked the job up before the commit would find the old version.
+    after_commit(session, lambda: jobs.enqueue_ingestion(IngestionRequest(document_id, version)))
 
 
 def _queue_new_version(document: Document) -> int:

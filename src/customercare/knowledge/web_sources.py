@@ -17,7 +17,6 @@ from customercare.knowledge.web import (
     fetch_page,
     make_client,
 )
-from customercare.runtime import Runtime
 from customercare.settings import Settings
 
 
@@ -42,22 +41,26 @@ def crawl(url: str, *, mode: str, limits: CrawlLimits) -> CrawlResult:
 
 
 def ingest_web_source(
-    runtime: Runtime, *, workspace_id: str, source: WebSourceCreate
+    context: service.KnowledgeContext, *, workspace_id: str, source: WebSourceCreate
 ) -> WebSourceResult:
-    limits = crawl_limits(runtime.settings, max_pages=source.max_pages)
+    limits = crawl_limits(context.settings, max_pages=source.max_pages)
     result = crawl(str(source.url), mode=source.mode, limits=limits)
-    return register_pages(runtime, workspace_id=workspace_id, result=result, tags=source.tags)
+    return register_pages(context, workspace_id=workspace_id, result=result, tags=source.tags)
 
 
 def register_pages(
-    runtime: Runtime, *, workspace_id: str, result: CrawlResult, tags: Sequence[str]
+    context: service.KnowledgeContext,
+    *,
+    workspace_id: str,
+    result: CrawlResult,
+    tags: Sequence[str],
 ) -> WebSourceResult:
     documents: list[DocumentUploaded] = []
     skipped = [{"url": url, "reason": reason} for url, reason in result.skipped]
     for page in result.pages:
         try:
             outcome = service.ingest_bytes(
-                runtime,
+                context,
                 workspace_id=workspace_id,
                 data=page.content,
                 filename=_filename(page.url),

@@ -4,6 +4,9 @@
 - ``messages_per_month`` when a customer's message is stored (``check_messages``): the
   workspace's customer messages in the current calendar month, UTC.
 
+Quotas are policy only: the domain that owns the rows counts them (knowledge its documents,
+conversations its messages) and passes the counts in, so limits imports no other domain.
+
 Going over raises ``QuotaExceeded`` (429, ``quota_exceeded``) with ``quota``, ``limit``,
 ``used`` and ``resets_at`` (the first day of next month for messages; null for documents and
 storage, which free up only when documents are deleted or the plan changes). The checks count
@@ -14,27 +17,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from customercare.conversations.models import Message
 from customercare.errors import QuotaExceeded
 from customercare.ids import utcnow
-from customercare.knowledge.models import Document
 from customercare.limits.plans import Plan, get_plan
 from customercare.settings import Settings
-from customercare.tenancy import service as tenancy
-from customercare.tenancy.models import Workspace
 
 __all__ = [
+    "DocumentUsage",
+    "Plan",
     "Usage",
     "check_documents",
     "check_messages",
+    "enforced_plan",
     "month_bounds",
     "usage",
 ]
 
-# Retry-After for quotas that do not reset by themselves (documents, storage): a back-off hint.
+
+@dataclass(frozen=True, slots=True)
+class DocumentUsage:
+    count: int
+    size_bytes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,32 +57,12 @@ def month_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, following
 
 
-def _plan_of(session: Session, settings: Settings, workspace_id: str) -> Plan | None:
-    plan_name = session.scalar(select(Workspace.plan).where(Workspace.id == workspace_id))
-    if plan_name is None:  # no such workspace: the caller's own lookup says so
+def enforced_plan(settings: Settings, plan_name: str | None) -> Plan | None:
+    """The plan whose quotas apply, or None when quotas are off (or there is no workspace:
+    the caller's own lookup says so)."""
+    if not settings.quotas_enabled or plan_name is None:
         return None
     return get_plan(settings, plan_name)
-
-
-def _document_usage(session: Session, workspace_id: str) -> tuple[int, int]:
-    count, size = session.execute(
-        select(func.count(Document.id), func.coalesce(func.sum(Document.size_bytes), 0)).where(
-            Document.workspace_id == workspace_id
-        )
-    ).one()
-    return int(count), int(size)
-
-
-def _message_usage(session: Session, workspace_id: str, start: datetime, end: datetime) -> int:
-    count = session.scalar(
-        select(func.count(Message.id)).where(
-            Message.workspace_id == workspace_id,
-            Message.role == "user",
-            Message.created_at >= start,
-            Message.created_at < end,
-        )
-    )
-    return int(count or 0)
 
 
 def _exceeded(
@@ -110,62 +93,36 @@ def _exceeded(
     )
 
 
-def check_documents(
-    session: Session,
-    *,
-    settings: Settings,
-    workspace_id: str,
-    adding_bytes: int,
-    content_hash: str | None = None,
-) -> None:
-    """Refuse a new document over the ``documents`` or ``storage_bytes`` quota. Content the
-    workspace already has (same ``content_hash``) adds no document and is never refused."""
-    if not settings.quotas_enabled:
-        return
-    plan = _plan_of(session, settings, workspace_id)
-    if plan is None or (plan.documents is None and plan.storage_bytes is None):
-        return
-    if content_hash is not None:
-        known = session.scalar(
-            select(Document.id).where(
-                Document.workspace_id == workspace_id, Document.content_hash == content_hash
-            )
-        )
-        if known is not None:
-            return
-    count, size = _document_usage(session, workspace_id)
-    if plan.documents is not None and count + 1 > plan.documents:
+def check_documents(plan: Plan, *, usage: DocumentUsage, adding_bytes: int) -> None:
+    """Refuse a new document over the ``documents`` or ``storage_bytes`` quota. The caller
+    passes content the workspace already has without asking: it adds no document."""
+    if plan.documents is not None and usage.count + 1 > plan.documents:
         raise _exceeded(
             "documents",
             plan=plan,
             limit=plan.documents,
-            used=count,
+            used=usage.count,
             resets_at=None,
-            what=f"{count} of {plan.documents} documents",
+            what=f"{usage.count} of {plan.documents} documents",
         )
-    if plan.storage_bytes is not None and size + adding_bytes > plan.storage_bytes:
+    if plan.storage_bytes is not None and usage.size_bytes + adding_bytes > plan.storage_bytes:
         raise _exceeded(
             "storage_bytes",
             plan=plan,
             limit=plan.storage_bytes,
-            used=size,
+            used=usage.size_bytes,
             resets_at=None,
-            what=f"{size} of {plan.storage_bytes} bytes stored, this file adds {adding_bytes}",
+            what=(
+                f"{usage.size_bytes} of {plan.storage_bytes} bytes stored, "
+                f"this file adds {adding_bytes}"
+            ),
         )
 
 
-def check_messages(
-    session: Session, *, settings: Settings, workspace_id: str, now: datetime | None = None
-) -> None:
-    """Refuse a customer message over the ``messages_per_month`` quota."""
-    if not settings.quotas_enabled:
-        return
-    plan = _plan_of(session, settings, workspace_id)
-    if plan is None or plan.messages_per_month is None:
-        return
-    start, resets_at = month_bounds(now or utcnow())
-    used = _message_usage(session, workspace_id, start, resets_at)
-    if used + 1 > plan.messages_per_month:
+def check_messages(plan: Plan, *, used: int, resets_at: datetime) -> None:
+    """Refuse a customer message over the ``messages_per_month`` quota; ``used`` counts the
+    month that ends at ``resets_at`` (``month_bounds``)."""
+    if plan.messages_per_month is not None and used + 1 > plan.messages_per_month:
         raise _exceeded(
             "messages_per_month",
             plan=plan,
@@ -177,21 +134,24 @@ def check_messages(
 
 
 def usage(
-    session: Session, *, settings: Settings, workspace_id: str, now: datetime | None = None
+    settings: Settings,
+    *,
+    plan_name: str,
+    documents: DocumentUsage,
+    messages_this_month: int,
+    now: datetime,
 ) -> Usage:
     """The workspace's plan, its limits (None: unlimited) and what is used now."""
-    workspace = tenancy.get_workspace_or_raise(session, workspace_id=workspace_id)
-    plan = get_plan(settings, workspace.plan)
-    start, resets_at = month_bounds(now or utcnow())
-    count, size = _document_usage(session, workspace_id)
+    plan = get_plan(settings, plan_name)
+    start, resets_at = month_bounds(now)
     return Usage(
         plan=plan.name,
         enforced=settings.quotas_enabled,
         limits=plan.limits(),
         used={
-            "documents": count,
-            "storage_bytes": size,
-            "messages_per_month": _message_usage(session, workspace_id, start, resets_at),
+            "documents": documents.count,
+            "storage_bytes": documents.size_bytes,
+            "messages_per_month": messages_this_month,
         },
         period_start=start,
         resets_at=resets_at,

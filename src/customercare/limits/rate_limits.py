@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,8 +31,6 @@ from customercare.web.client import client_ip
 if TYPE_CHECKING:
     from starlette.requests import HTTPConnection
 
-    from customercare.deps import Principal
-    from customercare.runtime import Runtime
 
 __all__ = [
     "EXEMPT_PATHS",
@@ -103,10 +101,31 @@ def _record(state: Any, verdict: Verdict) -> None:
         setattr(state, STATE_KEY, verdict)
 
 
-def enforce_principal(request: HTTPConnection, runtime: Runtime, principal: Principal) -> None:
+class Caller(Protocol):
+    """What the key, widget and user scopes count by (a ``tenancy.Principal``)."""
+
+    @property
+    def api_key_id(self) -> str | None: ...
+    @property
+    def user_id(self) -> str | None: ...
+    @property
+    def publishable(self) -> bool: ...
+
+
+class _Limits(Protocol):
+    """What the middleware reads from ``app.state.runtime``."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def counters(self) -> CounterStore: ...
+
+
+def enforce_principal(
+    request: HTTPConnection, counters: CounterStore, settings: Settings, principal: Caller
+) -> None:
     """Count the request (or WebSocket message) for the caller's key, widget key or user;
     429 over the limit."""
-    settings = runtime.settings
     if principal.api_key_id is not None and principal.publishable:
         scope = "widget_key"
         identity = f"{principal.api_key_id}:{client_ip(request) or 'unknown'}"
@@ -119,7 +138,7 @@ def enforce_principal(request: HTTPConnection, runtime: Runtime, principal: Prin
         limit = settings.rate_limit_per_user_per_minute
     else:
         return
-    verdict = hit(runtime.counters, settings, scope=scope, identity=identity, limit=limit)
+    verdict = hit(counters, settings, scope=scope, identity=identity, limit=limit)
     if verdict is None:
         return
     _record(request.state, verdict)
@@ -138,7 +157,7 @@ class RateLimitMiddleware:
         if scope["type"] not in ("http", "websocket") or scope.get("path") in EXEMPT_PATHS:
             await self.app(scope, receive, send)
             return
-        runtime: Runtime | None = getattr(scope["app"].state, "runtime", None)
+        runtime: _Limits | None = getattr(scope["app"].state, "runtime", None)
         if runtime is None:
             await self.app(scope, receive, send)
             return

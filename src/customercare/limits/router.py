@@ -7,8 +7,12 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from customercare.conversations import service as conversations
 from customercare.deps import SessionDep, SettingsDep, WorkspaceRead
-from customercare.limits import quotas
+from customercare.ids import utcnow
+from customercare.knowledge import service as knowledge
+from customercare.limits import service
+from customercare.tenancy import service as tenancy
 
 router = APIRouter(prefix="/api/v1/workspace", tags=["workspace"])
 
@@ -40,7 +44,17 @@ class WorkspaceUsage(BaseModel):
 def get_usage(
     session: SessionDep, settings: SettingsDep, workspace: WorkspaceRead
 ) -> WorkspaceUsage:
-    current = quotas.usage(session, settings=settings, workspace_id=workspace.workspace_id)
+    workspace_id, now = workspace.workspace_id, utcnow()
+    start, resets_at = service.month_bounds(now)
+    current = service.usage(
+        settings,
+        plan_name=tenancy.get_workspace_or_raise(session, workspace_id=workspace_id).plan,
+        documents=knowledge.document_usage(session, workspace_id=workspace_id),
+        messages_this_month=conversations.count_customer_messages(
+            session, workspace_id=workspace_id, since=start, until=resets_at
+        ),
+        now=now,
+    )
     return WorkspaceUsage(
         plan=current.plan,
         quotas_enforced=current.enforced,

@@ -1,25 +1,51 @@
-"""Hybrid retrieval for one workspace: BM25 and dense candidates fused by reciprocal rank.
+"""Search's public face. Hybrid retrieval for one workspace: BM25 and dense candidates, fused.
+Search also owns writing to its indexes (``index_chunks``, ``remove_document``,
+``remove_workspace``); knowledge calls these in its own transactions.
 
 Dense candidates come from the vector store and are kept only if their chunk belongs to a
-document's indexed version, so a re-ingest in progress never mixes two versions."""
+document's indexed version, so a re-ingest in progress never mixes two versions. Chunks and
+documents are read through a ``PassageStore`` (knowledge implements it)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Literal
+from typing import Literal, Protocol
 
 from sqlalchemy.orm import Session
 
-from customercare.knowledge import service as knowledge
-from customercare.runtime import Runtime
+from customercare.search.embedding import Embedder, Vectors
 from customercare.search.fusion import Ranking, convex_combination, reciprocal_rank_fusion
 from customercare.search.keyword import index as keyword_index
-from customercare.search.types import Chunk
+from customercare.search.keyword.analyzer import analyze
+from customercare.search.keyword.index import KeywordDocument
+from customercare.search.types import Chunk, ChunkDraft, PassageStore, indexing_text
+from customercare.search.vectorstore.base import VectorRecord, VectorStore
 from customercare.settings import Settings
+
+__all__ = [
+    "Chunk",
+    "ChunkDraft",
+    "Embedder",
+    "KeywordDocument",
+    "PassageStore",
+    "SearchContext",
+    "SearchHit",
+    "SearchMode",
+    "SearchResult",
+    "VectorRecord",
+    "VectorStore",
+    "Vectors",
+    "analyze",
+    "index_chunks",
+    "indexing_text",
+    "remove_document",
+    "remove_workspace",
+    "search",
+]
 
 SearchMode = Literal["hybrid", "bm25", "dense"]
 
@@ -44,10 +70,25 @@ class SearchResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     # Every dense candidate's similarity, best first: how peaked they are is evidence too.
     dense_similarities: list[float] = field(default_factory=list)
+    # BM25 idf of each query term in the workspace (absent terms weigh most).
+    term_weights: dict[str, float] = field(default_factory=dict)
+
+
+class SearchContext(Protocol):
+    """The collaborators a search uses (the runtime provides them)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def embedder(self) -> Embedder: ...
+    @property
+    def vector_store(self) -> VectorStore: ...
+    @property
+    def passages(self) -> PassageStore: ...
 
 
 def search(
-    runtime: Runtime,
+    context: SearchContext,
     session: Session,
     *,
     workspace_id: str,
@@ -58,16 +99,16 @@ def search(
     tags: Collection[str] | None = None,
     candidates: int | None = None,
 ) -> SearchResult:
-    settings = runtime.settings
+    settings, passages = context.settings, context.passages
     depth = max(candidates or settings.candidates_per_retriever, limit)
     timings: dict[str, float] = {}
-    allowed = knowledge.document_ids_matching(
+    allowed = passages.document_ids_matching(
         session, workspace_id=workspace_id, document_ids=document_ids, tags=tags
     )
-    keyword: list[tuple[str, float]] = []
+    keyword = keyword_index.KeywordResult([], {})
     dense: list[tuple[str, float]] = []
     wants_dense = mode in ("hybrid", "dense") and bool(query.strip())
-    keyword_job: Future[tuple[list[tuple[str, float]], float]] | None = None
+    keyword_job: Future[tuple[keyword_index.KeywordResult, float]] | None = None
     if mode in ("hybrid", "bm25"):
         run_keyword = partial(
             _keyword_candidates, session, settings, workspace_id, query, depth, allowed
@@ -79,10 +120,10 @@ def search(
     try:
         if wants_dense:
             started = time.perf_counter()
-            vector = runtime.embedder.embed([query])[0]
+            vector = context.embedder.embed([query])[0]
             timings["embed"] = _elapsed_ms(started)
             started = time.perf_counter()
-            dense = runtime.vector_store.query(
+            dense = context.vector_store.query(
                 workspace_id=workspace_id, vector=vector, limit=depth, document_ids=allowed
             )
             timings["dense"] = _elapsed_ms(started)
@@ -91,23 +132,27 @@ def search(
             wait([keyword_job])  # the session is the caller's again only once the thread is done
     if keyword_job is not None:
         keyword, timings["keyword"] = keyword_job.result()
+    if mode == "dense":  # the answer engine weighs terms even when BM25 did not rank
+        keyword = keyword_index.KeywordResult([], _term_weights(session, workspace_id, query))
     started = time.perf_counter()
-    current = knowledge.indexed_chunk_ids(
-        session, workspace_id=workspace_id, chunk_ids={cid for cid, _ in keyword + dense}
+    current = passages.indexed_chunk_ids(
+        session,
+        workspace_id=workspace_id,
+        chunk_ids={cid for cid, _ in keyword.candidates + dense},
     )
-    keyword = [(cid, s) for cid, s in keyword if cid in current]
+    lexical = [(cid, s) for cid, s in keyword.candidates if cid in current]
     dense = [(cid, s) for cid, s in dense if cid in current]
-    keyword_scores, dense_scores = dict(keyword), dict(dense)
+    keyword_scores, dense_scores = dict(lexical), dict(dense)
     if mode == "bm25":
-        ranked = keyword
+        ranked = lexical
     elif mode == "dense":
         ranked = dense
     elif settings.fusion == "convex":
-        ranked = convex_combination(keyword, dense, keyword_weight=settings.convex_keyword_weight)
+        ranked = convex_combination(lexical, dense, keyword_weight=settings.convex_keyword_weight)
     else:
         ranked = reciprocal_rank_fusion(
             [
-                Ranking([cid for cid, _ in keyword], settings.keyword_weight),
+                Ranking([cid for cid, _ in lexical], settings.keyword_weight),
                 Ranking([cid for cid, _ in dense], settings.dense_weight),
             ],
             k=settings.rrf_k,
@@ -115,7 +160,7 @@ def search(
     timings["fuse"] = _elapsed_ms(started)
     started = time.perf_counter()
     # Only the passages shown are loaded in full; one replaced in between is left out.
-    chunks = knowledge.load_chunks(
+    chunks = passages.load_chunks(
         session, workspace_id=workspace_id, chunk_ids=[cid for cid, _ in ranked[:limit]]
     )
     shown = [(cid, score) for cid, score in ranked[:limit] if cid in chunks]
@@ -131,8 +176,30 @@ def search(
     ]
     timings["load"] = _elapsed_ms(started)
     return SearchResult(
-        hits=hits, timings_ms=timings, dense_similarities=[score for _, score in dense]
+        hits=hits,
+        timings_ms=timings,
+        dense_similarities=[score for _, score in dense],
+        term_weights=keyword.term_weights,
     )
+
+
+def index_chunks(session: Session, chunks: Sequence[KeywordDocument]) -> None:
+    """Add chunks to the keyword index, in the caller's transaction (vectors are upserted by
+    the caller's vector store beforehand: they are idempotent, the database swap is not)."""
+    keyword_index.add_to_index(session, chunks)
+
+
+def remove_document(session: Session, *, document_id: str) -> None:
+    """Remove a document's keyword postings, in the caller's transaction."""
+    keyword_index.remove_document(session, document_id=document_id)
+
+
+def remove_workspace(session: Session, *, workspace_id: str) -> None:
+    keyword_index.remove_workspace(session, workspace_id=workspace_id)
+
+
+def _term_weights(session: Session, workspace_id: str, query: str) -> dict[str, float]:
+    return keyword_index.term_weights(session, workspace_id=workspace_id, terms=set(analyze(query)))
 
 
 def _keyword_candidates(
@@ -142,7 +209,7 @@ def _keyword_candidates(
     query: str,
     depth: int,
     allowed: Collection[str] | None,
-) -> tuple[list[tuple[str, float]], float]:
+) -> tuple[keyword_index.KeywordResult, float]:
     started = time.perf_counter()
     found = keyword_index.search(
         session,

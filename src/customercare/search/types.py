@@ -1,8 +1,12 @@
-"""The one chunk type every retrieval stage shares."""
+"""The one chunk type every retrieval stage shares, and where chunks are read from."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +42,31 @@ def indexing_text(*, title: str, heading: str | None, text: str) -> str:
         parts.append(heading)
     parts.append(text)
     return "\n".join(parts)
+
+
+class PassageStore(Protocol):
+    """Where search reads passages and their documents: knowledge owns the chunk and document
+    tables and implements this (``knowledge.service.PASSAGES``), so search never imports it."""
+
+    def document_ids_matching(
+        self,
+        session: Session,
+        *,
+        workspace_id: str,
+        document_ids: Collection[str] | None,
+        tags: Collection[str] | None,
+    ) -> set[str] | None:
+        """The documents a search may draw from, or None for "all of the workspace"."""
+        ...
+
+    def indexed_chunk_ids(
+        self, session: Session, *, workspace_id: str, chunk_ids: Collection[str]
+    ) -> set[str]:
+        """The ids among ``chunk_ids`` that belong to their document's indexed version."""
+        ...
+
+    def load_chunks(
+        self, session: Session, *, workspace_id: str, chunk_ids: Collection[str]
+    ) -> dict[str, Chunk]:
+        """Chunks of indexed versions only, with their citation fields."""
+        ...

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from typing import Literal
 
 import pytest
 
+from customercare.jobs import InProcessJobQueue
 from customercare.jobs.base import IngestionRequest, RetryableJobError
-from customercare.jobs.inprocess import InlineJobQueue, InProcessJobQueue
 
-QueueFactory = Callable[..., InProcessJobQueue | InlineJobQueue]
+QueueFactory = Callable[..., InProcessJobQueue]
 
 
 def request(number: int, version: int = 1) -> IngestionRequest:
@@ -37,21 +38,19 @@ class Handler:
 
 
 @pytest.fixture
-def queues() -> Iterator[list[InProcessJobQueue | InlineJobQueue]]:
-    created: list[InProcessJobQueue | InlineJobQueue] = []
+def queues() -> Iterator[list[InProcessJobQueue]]:
+    created: list[InProcessJobQueue] = []
     yield created
     for queue in created:
         queue.close()
 
 
 @pytest.fixture(params=["inprocess", "inline"])
-def make_queue(
-    request: pytest.FixtureRequest, queues: list[InProcessJobQueue | InlineJobQueue]
-) -> QueueFactory:
-    kind = InProcessJobQueue if request.param == "inprocess" else InlineJobQueue
+def make_queue(request: pytest.FixtureRequest, queues: list[InProcessJobQueue]) -> QueueFactory:
+    mode: Literal["thread", "inline"] = "thread" if request.param == "inprocess" else "inline"
 
-    def factory(handler: Handler, *, max_retries: int = 3) -> InProcessJobQueue | InlineJobQueue:
-        queue = kind(handler, max_retries=max_retries, backoff_seconds=0)
+    def factory(handler: Handler, *, max_retries: int = 3) -> InProcessJobQueue:
+        queue = InProcessJobQueue(handler, mode=mode, max_retries=max_retries, backoff_seconds=0)
         queues.append(queue)
         return queue
 
@@ -110,7 +109,7 @@ def test_inprocess_runs_on_a_background_thread() -> None:
 
 def test_inline_runs_in_the_callers_thread() -> None:
     handler = Handler(failures=1)
-    queue = InlineJobQueue(handler, backoff_seconds=0)
+    queue = InProcessJobQueue(handler, mode="inline", backoff_seconds=0)
     queue.enqueue_ingestion(request(1))
     # Done (retry included) by the time enqueue returns.
     assert handler.calls == [request(1)] * 2
@@ -172,3 +171,18 @@ def test_close_finishes_queued_jobs_and_stops_the_thread() -> None:
     assert not any(thread.is_alive() for thread in handler.threads)
     with pytest.raises(RuntimeError):
         queue.enqueue_ingestion(request(9))
+
+
+def test_collect_keeps_requests_for_the_caller() -> None:
+    queue = InProcessJobQueue(mode="collect")
+    queue.enqueue_ingestion(request(1))
+    queue.enqueue_ingestion(request(2))
+    assert not queue.wait_until_idle(0)
+    assert queue.drain() == [request(1), request(2)]
+    assert queue.drain() == []
+    assert queue.wait_until_idle(0)
+
+
+def test_only_collect_goes_without_a_handler() -> None:
+    with pytest.raises(ValueError, match="needs a handler"):
+        InProcessJobQueue(mode="thread")

@@ -10,7 +10,7 @@ from customercare.answers.providers.base import (
     ProviderError,
     Turn,
 )
-from customercare.search.embedding import Embedder
+from customercare.search.service import Embedder
 from customercare.settings import Settings
 
 __all__ = [

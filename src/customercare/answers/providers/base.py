@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from customercare.search.types import Chunk
+from customercare.search.service import Chunk
 
 
 @dataclass(frozen=True, slots=True)

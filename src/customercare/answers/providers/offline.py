@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from customercare.answers.guardrails import is_instruction_like, urls_in
 from customercare.answers.providers.base import GenerationRequest, Passage
-from customercare.search.embedding import Embedder
-from customercare.search.keyword.analyzer import analyze
+from customercare.search.service import Embedder, analyze
 
 MAX_WORDS = 70
 MAX_SENTENCES = 5

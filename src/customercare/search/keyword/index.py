@@ -75,6 +75,16 @@ def remove_workspace(session: Session, *, workspace_id: str) -> None:
         session.execute(delete(table).where(table.workspace_id == workspace_id))
 
 
+@dataclass(frozen=True, slots=True)
+class KeywordResult:
+    """The best chunks for a query and the BM25 idf of each of its terms (a term no chunk
+    holds gets the highest weight, which is what makes a question about something absent
+    look unanswered)."""
+
+    candidates: list[tuple[str, float]]
+    term_weights: dict[str, float]
+
+
 def search(
     session: Session,
     *,
@@ -83,18 +93,18 @@ def search(
     limit: int,
     parameters: BM25Parameters,
     document_ids: Collection[str] | None = None,
-) -> list[tuple[str, float]]:
+) -> KeywordResult:
     terms = sorted(set(analyze(query)))
-    if not terms or limit <= 0 or (document_ids is not None and not document_ids):
-        return []
-    scope = [KeywordPosting.workspace_id == workspace_id]
+    if not terms:
+        return KeywordResult([], {})
     total_chunks, average_length = _corpus_statistics(session, workspace_id=workspace_id)
-    if total_chunks == 0:
-        return []
     frequencies = _document_frequencies(session, workspace_id=workspace_id, terms=terms)
-    if not frequencies:
-        return []
-    idf = {term: _idf(total_chunks, df) for term, df in frequencies.items()}
+    weights = {term: _idf(total_chunks, frequencies.get(term, 0)) for term in terms}
+    if total_chunks == 0 or not frequencies or limit <= 0:
+        return KeywordResult([], weights)
+    if document_ids is not None and not document_ids:
+        return KeywordResult([], weights)
+    idf = {term: weights[term] for term in frequencies}
     k1, b = parameters.k1, parameters.b
     weight = case(idf, value=KeywordPosting.term, else_=0.0)
     tf = KeywordPosting.tf
@@ -102,14 +112,15 @@ def search(
     score = func.sum(weight * tf * (k1 + 1) / (tf + norm)).label("score")
     statement = (
         select(KeywordPosting.chunk_id, score)
-        .where(*scope, KeywordPosting.term.in_(list(frequencies)))
+        .where(KeywordPosting.workspace_id == workspace_id, KeywordPosting.term.in_(list(idf)))
         .group_by(KeywordPosting.chunk_id)
         .order_by(score.desc(), KeywordPosting.chunk_id)
         .limit(limit)
     )
     if document_ids is not None:
         statement = statement.where(KeywordPosting.document_id.in_(list(document_ids)))
-    return [(chunk_id, float(value)) for chunk_id, value in session.execute(statement).tuples()]
+    candidates = [(cid, float(value)) for cid, value in session.execute(statement).tuples()]
+    return KeywordResult(candidates, weights)
 
 
 def term_weights(

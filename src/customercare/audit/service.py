@@ -1,5 +1,7 @@
-"""The audit trail: security-relevant actions, recorded in the caller's transaction.
-Details describe what happened; they never hold secrets (passwords, tokens, keys)."""
+"""The audit log's public face: security-relevant actions, recorded in the caller's
+transaction, so an entry exists exactly when the change it records does. Details describe
+what happened; they never hold secrets (passwords, tokens, keys). Accounts and tenancy both
+write here, so the log sits below both."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from customercare.tenancy.models import AuditEvent
+from customercare.audit.models import AuditEvent
+
+__all__ = ["Actor", "AuditEvent", "list_events", "record", "record_by"]
 
 
 def record(
@@ -40,7 +44,7 @@ def record(
 
 
 class Actor(Protocol):
-    """Who acts in a workspace: ``deps.Principal`` (a person or an API key)."""
+    """Who acts in a workspace: a ``tenancy.Principal`` (a person or an API key)."""
 
     @property
     def workspace_id(self) -> str: ...

@@ -1,0 +1,67 @@
+"""Builds a process's ``Runtime`` from the settings: the database engine, the vector store,
+the job queue and its ingestion handler. Only entry points import this (the app's lifespan,
+``ccgpt`` commands, the worker, tests)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from customercare.db.engine import make_engine, make_session_factory
+from customercare.jobs import IngestionHandler, IngestionRequest, InProcessJobQueue, JobQueue
+from customercare.knowledge.ingestion import ingest_document
+from customercare.runtime import Runtime
+from customercare.search.embedding import Embedder
+from customercare.search.vectorstore.chroma import ChromaVectorStore, make_chroma_client
+from customercare.settings import Settings
+
+__all__ = ["JobMode", "build_runtime", "ingestion_handler"]
+
+# auto: Redis when REDIS_URL is set, else a background thread; inline: in the caller's
+# thread; collect: kept for the caller to run in batches; None: no queue (the worker).
+JobMode = Literal["auto", "inprocess", "inline", "collect", "redis"]
+
+
+def build_runtime(
+    settings: Settings, *, jobs: JobMode | None = "auto", embedder: Embedder | None = None
+) -> Runtime:
+    engine = make_engine(settings.resolved_database_url)
+    client = make_chroma_client(url=settings.chroma_url, path=settings.chroma_path)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        vector_store=ChromaVectorStore(client),
+        _embedder=embedder,
+    )
+    if jobs is not None:
+        runtime.jobs = _build_job_queue(runtime, jobs)
+    return runtime
+
+
+def _build_job_queue(runtime: Runtime, mode: JobMode) -> JobQueue:
+    settings = runtime.settings
+    if mode == "redis" or (mode == "auto" and settings.redis_url):
+        # Imported here: dramatiq is only needed where Redis is configured.
+        from customercare.jobs.redis_queue import RedisJobQueue
+
+        if not settings.redis_url:
+            raise RuntimeError("REDIS_URL is required for the Redis job queue")
+        return RedisJobQueue(
+            settings.redis_url,
+            queue_name=settings.job_queue_name,
+            heartbeat_timeout_ms=settings.job_heartbeat_timeout_ms,
+        )
+    if mode == "collect":
+        return InProcessJobQueue(mode="collect")
+    return InProcessJobQueue(
+        ingestion_handler(runtime),
+        mode="inline" if mode == "inline" else "thread",
+        max_retries=settings.job_max_retries,
+    )
+
+
+def ingestion_handler(runtime: Runtime) -> IngestionHandler:
+    def handler(request: IngestionRequest) -> None:
+        ingest_document(runtime, request)
+
+    return handler

@@ -1,0 +1,119 @@
+"""Workspaces: create, read, update (audited), delete, and who may embed their widget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from customercare.audit import service as audit
+from customercare.audit.service import Actor
+from customercare.errors import (
+    NotFoundError,
+    ValidationFailed,
+)
+from customercare.tenancy.changes import record_change
+from customercare.tenancy.models import ApiKey, Membership, Workspace
+from customercare.tenancy.permissions import Role
+from customercare.tenancy.schemas import normalise_origins
+
+UPDATABLE_FIELDS = frozenset({"name", "answer_threshold", "allowed_domains"})
+
+
+def create_workspace(session: Session, *, name: str, plan: str = "free") -> Workspace:
+    workspace = Workspace(name=name, plan=plan)
+    session.add(workspace)
+    session.flush()
+    return workspace
+
+
+def get_workspace_or_raise(session: Session, *, workspace_id: str) -> Workspace:
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise NotFoundError(f"workspace {workspace_id} not found")
+    return workspace
+
+
+def update_workspace(
+    session: Session,
+    *,
+    workspace_id: str,
+    changes: dict[str, Any],
+    actor: Actor | None = None,
+    ip: str | None = None,
+) -> Workspace:
+    """Apply the given fields (``name``, ``answer_threshold``, ``allowed_domains``); others are
+    refused."""
+    workspace = get_workspace_or_raise(session, workspace_id=workspace_id)
+    for field, value in changes.items():
+        if field not in UPDATABLE_FIELDS:
+            raise ValidationFailed(f"{field} cannot be changed")
+        if field == "name" and not value:
+            raise ValidationFailed("a workspace needs a name")
+        if field == "allowed_domains":
+            try:
+                value = normalise_origins(list(value or []))
+            except ValueError as error:
+                raise ValidationFailed(str(error)) from error
+        setattr(workspace, field, value)
+    session.flush()
+    record_change(
+        session,
+        actor,
+        ip,
+        "workspace.updated",
+        "workspace",
+        workspace.id,
+        workspace_id=workspace_id,
+        changes=changes,
+    )
+    return workspace
+
+
+def plan_of(session: Session, *, workspace_id: str) -> str | None:
+    """The workspace's plan name, or None when there is no such workspace."""
+    return session.scalar(select(Workspace.plan).where(Workspace.id == workspace_id))
+
+
+def get_workspace_by_name(session: Session, *, name: str) -> Workspace | None:
+    return session.scalar(select(Workspace).where(Workspace.name == name).limit(1))
+
+
+def delete_workspace(session: Session, *, workspace_id: str) -> None:
+    """Remove the workspace and its keys; its documents must be removed first."""
+    workspace = get_workspace_or_raise(session, workspace_id=workspace_id)
+    session.execute(delete(ApiKey).where(ApiKey.workspace_id == workspace_id))
+    session.delete(workspace)
+
+
+def list_workspaces(session: Session) -> list[Workspace]:
+    return list(session.scalars(select(Workspace).order_by(Workspace.created_at)))
+
+
+def origin_allowed(workspace: Workspace, origin: str | None) -> bool:
+    """Whether a browser page at ``origin`` may use the workspace's publishable keys."""
+    if not origin:
+        return False
+    wanted = origin.rstrip("/").lower()
+    return any(domain.rstrip("/").lower() == wanted for domain in workspace.allowed_domains)
+
+
+def create_workspace_for_user(
+    session: Session, *, name: str, user_id: str, ip: str | None = None
+) -> Workspace:
+    """A new workspace whose creator is its first owner."""
+    workspace = create_workspace(session, name=name)
+    session.add(Membership(workspace_id=workspace.id, user_id=user_id, role=Role.owner))
+    session.flush()
+    audit.record(
+        session,
+        action="workspace.created",
+        workspace_id=workspace.id,
+        actor_user_id=user_id,
+        target_type="workspace",
+        target_id=workspace.id,
+        ip=ip,
+        details={"name": workspace.name},
+    )
+    return workspace
