@@ -16,6 +16,7 @@ from customercare.answers.router import router as chat_router
 from customercare.conversations.router import router as conversations_router
 from customercare.db.migrate import upgrade
 from customercare.errors import AppError, RateLimited
+from customercare.http_edge import SecurityHeadersMiddleware
 from customercare.knowledge.router import router as documents_router
 from customercare.limits.rate_limits import RateLimitMiddleware
 from customercare.limits.router import router as limits_router
@@ -24,7 +25,6 @@ from customercare.runtime import Runtime, build_runtime
 from customercare.search.router import router as search_router
 from customercare.settings import Settings, get_settings
 from customercare.tenancy.router import router as workspace_router
-from customercare.web import SecurityHeadersMiddleware
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:

@@ -24,8 +24,8 @@ from customercare.accounts.schemas import (
 )
 from customercare.deps import RuntimeDep, SessionDep, SettingsDep
 from customercare.errors import AuthenticationError
+from customercare.http_edge.client_ip import client_ip
 from customercare.mail import Mailer, mailer_for
-from customercare.web.client import client_ip
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])

@@ -24,9 +24,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from customercare.errors import RateLimited
+from customercare.http_edge.client_ip import client_ip
 from customercare.limits.counters import CounterStore, MemoryCounterStore
 from customercare.settings import Settings
-from customercare.web.client import client_ip
 
 if TYPE_CHECKING:
     from starlette.requests import HTTPConnection

@@ -26,6 +26,7 @@ from customercare.deps import (
     credential,
 )
 from customercare.errors import AuthenticationError, PermissionDenied
+from customercare.http_edge.client_ip import client_ip
 from customercare.mail import Mailer, mailer_for
 from customercare.settings import Settings
 from customercare.tenancy import audit, service
@@ -48,7 +49,6 @@ from customercare.tenancy.schemas import (
     WorkspacePublic,
     WorkspaceUpdate,
 )
-from customercare.web.client import client_ip
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["workspace"])
