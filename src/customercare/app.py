@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from customercare.accounts.router import router as auth_router
-from customercare.answers.openai_facade import router as openai_router
+from customercare.answers.openai_router import router as openai_router
 from customercare.answers.router import router as chat_router
 from customercare.conversations.router import router as conversations_router
 from customercare.db.migrate import upgrade
