@@ -16,10 +16,10 @@ once the caller is known. Responses carry ``X-RateLimit-Limit``/``X-RateLimit-Re
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import structlog
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -42,7 +42,7 @@ __all__ = [
     "hit",
 ]
 
-logger = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
 # Where the tightest verdict of a request is kept (``scope["state"]``, i.e. ``request.state``).
@@ -91,7 +91,12 @@ def hit(
     try:
         window = counters.hit(f"rl:{scope}:{identity}", window_seconds=window_seconds)
     except Exception:  # the store is down (Redis): serve rather than refuse every request
-        logger.warning("rate limit counter unavailable; %s not enforced", scope, exc_info=True)
+        log.warning(
+            "rate_limit.not_enforced",
+            scope=scope,
+            reason="counter store unavailable",
+            exc_info=True,
+        )
         return None
     return Verdict(scope=scope, limit=limit, count=window.count, resets_in=window.resets_in)
 
