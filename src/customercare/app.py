@@ -11,12 +11,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from customercare.accounts.router import router as auth_router
-from customercare.answers.openai_facade import router as openai_router
+from customercare.answers.openai_router import router as openai_router
 from customercare.answers.router import router as chat_router
 from customercare.bootstrap import build_runtime
 from customercare.conversations.router import router as conversations_router
 from customercare.db.migrate import upgrade
 from customercare.errors import AppError, RateLimited
+from customercare.http_edge import SecurityHeadersMiddleware
 from customercare.knowledge.ingestion import resume_unfinished
 from customercare.knowledge.router import router as documents_router
 from customercare.limits.router import router as limits_router
@@ -26,7 +27,6 @@ from customercare.runtime import Runtime
 from customercare.search.router import router as search_router
 from customercare.settings import Settings, get_settings
 from customercare.tenancy.router import router as workspace_router
-from customercare.web import SecurityHeadersMiddleware
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:

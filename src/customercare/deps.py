@@ -25,13 +25,13 @@ from sqlalchemy.orm import Session
 from customercare.accounts import service as accounts
 from customercare.db.engine import transaction
 from customercare.errors import AuthenticationError, PermissionDenied
+from customercare.http_edge.client_ip import client_ip
 from customercare.limits import service as limits
 from customercare.mail import Mailer
 from customercare.runtime import Runtime
 from customercare.settings import Settings
 from customercare.tenancy import service as tenancy
 from customercare.tenancy.service import Permission, Principal, Role, Scope
-from customercare.web.client import client_ip
 
 log = structlog.get_logger(__name__)
 
@@ -142,7 +142,9 @@ def authorize(permission: Permission) -> Callable[..., Principal]:
             workspace_header=request.headers.get("x-workspace-id"),
             origin=request.headers.get("origin"),
         )
-        limits.enforce_principal(request, runtime.counters, runtime.settings, principal)
+        limits.enforce_principal(
+            request, runtime.counters, runtime.settings, principal, ip=client_ip(request)
+        )
         if not principal.can(permission):
             raise PermissionDenied(
                 f"this credential does not allow {permission.value}",

@@ -188,10 +188,16 @@ def test_user_limit_counts_a_person_across_workspaces(runtime: Runtime) -> None:
 
     for workspace_id in ("first", "second"):
         principal = Principal(workspace_id=workspace_id, user_id=user_id)
-        rate_limits.enforce_principal(request(), limited.counters, limited.settings, principal)
+        rate_limits.enforce_principal(
+            request(), limited.counters, limited.settings, principal, ip=None
+        )
     with pytest.raises(RateLimited) as refused:
         rate_limits.enforce_principal(
-            request(), limited.counters, limited.settings, Principal("third", user_id=user_id)
+            request(),
+            limited.counters,
+            limited.settings,
+            Principal("third", user_id=user_id),
+            ip=None,
         )
     assert refused.value.details["scope"] == "user"
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request, Response, status
 from customercare.accounts import service
 from customercare.accounts.schemas import (
     Accepted,
-    MembershipPublic,
     MePublic,
+    MyMembershipPublic,
     PasswordReset,
     PasswordResetRequest,
     RefreshRequest,
@@ -123,7 +123,7 @@ def me(identity: CurrentIdentity, session: SessionDep) -> MePublic:
         name=profile.name,
         email_verified=profile.email_verified,
         memberships=[
-            MembershipPublic(workspace_id=w_id, workspace_name=w_name, role=role)
+            MyMembershipPublic(workspace_id=w_id, workspace_name=w_name, role=role)
             for w_id, w_name, role in memberships
         ],
     )

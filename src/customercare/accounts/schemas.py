@@ -60,7 +60,11 @@ class UserPublic(BaseModel):
     name: str
 
 
-class MembershipPublic(BaseModel):
+# Not tenancy's MembershipPublic (the membership record: user id, role, since when): this is
+# the signed-in person's view of one membership, with the workspace's name.
+class MyMembershipPublic(BaseModel):
+    """One of the signed-in person's workspaces and their role in it."""
+
     model_config = ConfigDict(from_attributes=True)
 
     workspace_id: str
@@ -75,7 +79,7 @@ class MePublic(BaseModel):
     email: str
     name: str
     email_verified: bool
-    memberships: list[MembershipPublic]
+    memberships: list[MyMembershipPublic]
 
 
 class Accepted(BaseModel):

@@ -21,6 +21,7 @@ from customercare.errors import (
     PermissionDenied,
     RateLimited,
 )
+from customercare.http_edge.client_ip import client_ip
 from customercare.limits.service import enforce_principal
 from customercare.runtime import Runtime
 from customercare.tenancy.service import Permission, Principal
@@ -68,7 +69,12 @@ async def chat_socket(websocket: WebSocket) -> None:
             try:
                 # Each message counts against the key's (or widget key's) rate limit.
                 await run_in_threadpool(
-                    enforce_principal, websocket, runtime.counters, runtime.settings, principal
+                    enforce_principal,
+                    websocket,
+                    runtime.counters,
+                    runtime.settings,
+                    principal,
+                    ip=client_ip(websocket),
                 )
             except RateLimited as error:
                 await websocket.send_json({"type": "error", **error.to_body()})

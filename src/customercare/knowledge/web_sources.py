@@ -8,8 +8,7 @@ from urllib.parse import urlparse
 
 from customercare.errors import IngestionError
 from customercare.knowledge import service
-from customercare.knowledge.schemas import DocumentUploaded, WebSourceCreate, WebSourceResult
-from customercare.knowledge.web import (
+from customercare.knowledge.crawler import (
     CrawlLimits,
     CrawlResult,
     crawl_site,
@@ -17,6 +16,7 @@ from customercare.knowledge.web import (
     fetch_page,
     make_client,
 )
+from customercare.knowledge.schemas import DocumentUploaded, WebSourceCreate, WebSourceResult
 from customercare.settings import Settings
 
 

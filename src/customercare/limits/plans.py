@@ -4,12 +4,12 @@ unlimited. The file is read again when it changes, so an operator can edit it in
 
 from __future__ import annotations
 
-import logging
 import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import structlog
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from customercare.errors import AppError
@@ -26,7 +26,7 @@ __all__ = [
     "plans_path",
 ]
 
-logger = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 DEFAULT_PLANS_FILE = Path(__file__).with_name("plans.toml")
 QUOTAS = ("documents", "storage_bytes", "messages_per_month")
 
@@ -81,7 +81,7 @@ def load_plans(path: Path) -> dict[str, Plan]:
     try:
         mtime = resolved.stat().st_mtime_ns
     except OSError as error:
-        logger.error("plans file %s cannot be read: %s", resolved, error)
+        log.error("plans.unreadable", path=str(resolved), error=str(error))
         raise PlansFileError(f"the plans file cannot be read: {error.strerror}") from error
     with _cache_lock:
         cached = _cache.get(resolved)
@@ -97,11 +97,11 @@ def _parse(path: Path) -> dict[str, Plan]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        logger.error("plans file %s is not valid TOML: %s", path, error)
+        log.error("plans.invalid_toml", path=str(path), error=str(error))
         raise PlansFileError(f"the plans file is not valid TOML: {error}") from error
     tables = raw.get("plans")
     if not isinstance(tables, dict) or not tables:
-        logger.error("plans file %s defines no plans", path)
+        log.error("plans.no_plans", path=str(path))
         raise PlansFileError("the plans file defines no [plans.<name>] tables")
     plans: dict[str, Plan] = {}
     for name, table in tables.items():
@@ -112,7 +112,7 @@ def _parse(path: Path) -> dict[str, Plan]:
                 f"{'.'.join(str(part) for part in item['loc']) or 'plan'}: {item['msg']}"
                 for item in error.errors(include_url=False)
             )
-            logger.error("plans file %s: plan %r is not valid: %s", path, name, problems)
+            log.error("plans.invalid_plan", path=str(path), plan=name, problems=problems)
             raise PlansFileError(
                 f"plan {name!r} in the plans file is not valid: {problems}",
                 details={"plan": name},

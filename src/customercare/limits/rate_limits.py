@@ -16,17 +16,16 @@ once the caller is known. Responses carry ``X-RateLimit-Limit``/``X-RateLimit-Re
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+import structlog
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from customercare.errors import RateLimited
 from customercare.limits.counters import CounterStore, MemoryCounterStore
 from customercare.settings import Settings
-from customercare.web.client import client_ip
 
 if TYPE_CHECKING:
     from starlette.requests import HTTPConnection
@@ -40,7 +39,7 @@ __all__ = [
     "hit",
 ]
 
-logger = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
 # Where the tightest verdict of a request is kept (``scope["state"]``, i.e. ``request.state``).
@@ -89,7 +88,12 @@ def hit(
     try:
         window = counters.hit(f"rl:{scope}:{identity}", window_seconds=window_seconds)
     except Exception:  # the store is down (Redis): serve rather than refuse every request
-        logger.warning("rate limit counter unavailable; %s not enforced", scope, exc_info=True)
+        log.warning(
+            "rate_limit.not_enforced",
+            scope=scope,
+            reason="counter store unavailable",
+            exc_info=True,
+        )
         return None
     return Verdict(scope=scope, limit=limit, count=window.count, resets_in=window.resets_in)
 
@@ -122,13 +126,18 @@ class _Limits(Protocol):
 
 
 def enforce_principal(
-    request: HTTPConnection, counters: CounterStore, settings: Settings, principal: Caller
+    request: HTTPConnection,
+    counters: CounterStore,
+    settings: Settings,
+    principal: Caller,
+    *,
+    ip: str | None,
 ) -> None:
-    """Count the request (or WebSocket message) for the caller's key, widget key or user;
-    429 over the limit."""
+    """Count the request (or WebSocket message) for the caller's key, widget key (per visitor
+    address ``ip``) or user; 429 over the limit."""
     if principal.api_key_id is not None and principal.publishable:
         scope = "widget_key"
-        identity = f"{principal.api_key_id}:{client_ip(request) or 'unknown'}"
+        identity = f"{principal.api_key_id}:{ip or 'unknown'}"
         limit = settings.rate_limit_per_widget_key_per_minute
     elif principal.api_key_id is not None:
         scope, identity = "api_key", principal.api_key_id

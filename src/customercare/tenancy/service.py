@@ -43,6 +43,7 @@ from customercare.tenancy.workspaces import (
     origin_allowed,
     plan_of,
     update_workspace,
+    widget_origin_allowed,
 )
 
 __all__ = [
@@ -86,6 +87,7 @@ __all__ = [
     "revoke_api_key",
     "revoke_invitation",
     "update_workspace",
+    "widget_origin_allowed",
 ]
 
 record_audit = audit.record_by

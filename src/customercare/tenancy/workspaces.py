@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import String, cast, delete, select
 from sqlalchemy.orm import Session
 
 from customercare.audit import service as audit
@@ -117,3 +117,19 @@ def create_workspace_for_user(
         details={"name": workspace.name},
     )
     return workspace
+
+
+def widget_origin_allowed(session: Session, *, origin: str, workspace_id: str | None) -> bool:
+    """Whether a browser page at ``origin`` (a valid, canonical origin) may call the chat API:
+    the workspace lists it in ``allowed_domains``; with no workspace (a CORS preflight names
+    none), whether any workspace lists it."""
+    if workspace_id is not None:
+        workspace = session.get(Workspace, workspace_id)
+        return workspace is not None and origin_allowed(workspace, origin)
+    # Origins are validated to [a-z0-9.:/-]: no LIKE wildcards; the match is confirmed exactly.
+    rows = session.scalars(
+        select(Workspace.allowed_domains)
+        .where(cast(Workspace.allowed_domains, String).like(f'%"{origin}"%'))
+        .limit(20)
+    )
+    return any(origin in (domains or []) for domains in rows)

@@ -21,7 +21,8 @@ SOURCE = Path(__file__).resolve().parents[3] / "src" / PACKAGE
 # Everyone may import these: they know no domain.
 FOUNDATION = {"settings", "errors", "ids", "db", "observability"}
 # Entry points wire the domains together and may reach anything.
-ENTRY = {"app", "bootstrap", "runtime", "deps", "cli", "evaluation", "demo"}
+# (http_edge: the middleware every request passes through before any router.)
+ENTRY = {"app", "bootstrap", "runtime", "deps", "http_edge", "cli", "evaluation", "demo"}
 # Imports inside functions that keep an optional or heavy dependency off the import path.
 LAZY_IMPORTS = {
     ("customercare.bootstrap", "customercare.jobs.redis_queue"),  # dramatiq: Redis only

@@ -20,14 +20,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, cast, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from customercare.tenancy import service as tenancy
-from customercare.tenancy.models import Workspace
 from customercare.tenancy.schemas import normalise_origin
 
 if TYPE_CHECKING:
@@ -87,22 +85,9 @@ def _canonical(origin: str) -> str | None:
         return None
 
 
-def any_workspace_allows(runtime: Runtime, origin: str) -> bool:
-    """Whether some workspace lists ``origin`` (a valid, canonical origin) for its widget."""
-    # Origins are validated to [a-z0-9.:/-]: no LIKE wildcards; the match is confirmed exactly.
+def _origin_allowed(runtime: Runtime, origin: str, workspace_id: str | None) -> bool:
     with runtime.sessions() as session:
-        rows = session.scalars(
-            select(Workspace.allowed_domains)
-            .where(cast(Workspace.allowed_domains, String).like(f'%"{origin}"%'))
-            .limit(20)
-        )
-        return any(origin in (domains or []) for domains in rows)
-
-
-def workspace_allows(runtime: Runtime, workspace_id: str, origin: str) -> bool:
-    with runtime.sessions() as session:
-        workspace = session.get(Workspace, workspace_id)
-        return workspace is not None and tenancy.origin_allowed(workspace, origin)
+        return tenancy.widget_origin_allowed(session, origin=origin, workspace_id=workspace_id)
 
 
 class SecurityHeadersMiddleware:
@@ -178,9 +163,7 @@ class SecurityHeadersMiddleware:
             return True
         if not _is_chat_path(path):
             return False
-        if workspace_id is not None:
-            return await run_in_threadpool(workspace_allows, runtime, workspace_id, origin)
-        return await run_in_threadpool(any_workspace_allows, runtime, origin)
+        return await run_in_threadpool(_origin_allowed, runtime, origin, workspace_id)
 
 
 def _came_over_https(scope: Scope, headers: Headers, runtime: Runtime | None) -> bool:
