@@ -19,7 +19,6 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from beir_fixture import write_dataset
 from customercare.cli.main import app
 from customercare.db.engine import make_engine, make_session_factory
 from customercare.db.models import Base
@@ -28,7 +27,8 @@ from customercare.knowledge import service
 from customercare.knowledge.schemas import DocumentPublic
 from customercare.settings import Settings, get_settings
 from customercare.tenancy import service as tenancy
-from factories import faq_csv_bytes
+from tests.support.beir_fixture import write_dataset
+from tests.support.factories import faq_csv_bytes
 
 # Variables that would switch a part to a production server, or skew the output.
 UNSET = (

@@ -25,7 +25,7 @@ from customercare.runtime import Runtime
 from customercare.settings import Settings
 from customercare.tenancy import service as tenancy
 from customercare.tenancy.models import AuditEvent, Membership
-from mail_server import MailServer, running_mail_server
+from tests.support.mail_server import MailServer, running_mail_server
 
 PASSWORD = "Correct-horse-42"  # pragma: allowlist secret
 OTHER_PASSWORD = "Battery-staple-77"  # pragma: allowlist secret

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from factories import docx_bytes, faq_csv_bytes, pdf_bytes
+from tests.support.factories import docx_bytes, faq_csv_bytes, pdf_bytes
 
 
 def test_markdown_is_ingested_with_section_headings(tenant: Any) -> None:

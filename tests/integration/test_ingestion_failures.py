@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from factories import PNG_BYTES, encrypted_pdf_bytes, pdf_bytes
+from tests.support.factories import PNG_BYTES, encrypted_pdf_bytes, pdf_bytes
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from customercare.runtime import Runtime
 from customercare.search.embedding import Embedder, Vectors
 from customercare.search.embedding.openai_compatible import OpenAICompatibleEmbedder
 from customercare.search.keyword.models import KeywordChunk, KeywordPosting
-from embedding_server import EmbeddingServer
+from tests.support.embedding_server import EmbeddingServer
 
 
 def guide(topic: str) -> bytes:

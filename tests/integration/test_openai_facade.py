@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from customercare.answers.providers.openai_compatible import OpenAICompatibleProvider
 from customercare.runtime import Runtime
-from llm_server import running_llm_server
+from tests.support.llm_server import running_llm_server
 
 FACT = "Parcels to Iceland are delivered by Fjord Express within 6 business days."
 SHIPPING = b"# Shipping guide\n\n## Iceland\n\n" + FACT.encode() + b"\n"

@@ -15,7 +15,7 @@ from customercare.answers.events import ChatEvent
 from customercare.answers.prompt import SYSTEM_PROMPT
 from customercare.answers.providers.openai_compatible import OpenAICompatibleProvider
 from customercare.runtime import Runtime
-from llm_server import LLMServer, reply, running_llm_server, status
+from tests.support.llm_server import LLMServer, reply, running_llm_server, status
 
 PASSAGE = "Returns are accepted within 30 days of delivery if the item is unused."
 RETURNS = b"# Returns policy\n\n" + PASSAGE.encode() + b"\n"

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, Tenant
 from customercare.answers import engine
 from customercare.answers.prompt import SYSTEM_PROMPT
 from customercare.answers.providers.openai_compatible import OpenAICompatibleProvider
 from customercare.knowledge import service as knowledge
 from customercare.runtime import Runtime
-from llm_server import running_llm_server
+from tests.conftest import FIXTURES, Tenant
+from tests.support.llm_server import running_llm_server
 
 INJECTION = FIXTURES / "injection"
 ARTICLES = ("gift-cards.md", "loyalty-rewards.html", "device-recycling.md")

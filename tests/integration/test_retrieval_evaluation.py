@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from beir_fixture import write_dataset
 from customercare.evaluation.beir import BeirDataset, load_dataset
 from customercare.evaluation.benchmark import run_benchmark
 from customercare.evaluation.retrieval import (
@@ -20,6 +19,7 @@ from customercare.evaluation.retrieval import (
     score_queries,
 )
 from customercare.tenancy.models import Workspace
+from tests.support.beir_fixture import write_dataset
 
 
 def test_evaluation_scores_every_mode_and_cleans_up(runtime: Any, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from loopback import free_port
+from tests.support.loopback import free_port
 
 CCGPT = Path(sys.executable).with_name("ccgpt")
 LIMIT = 2

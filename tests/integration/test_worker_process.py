@@ -29,7 +29,7 @@ from customercare.search.embedding.openai_compatible import OpenAICompatibleEmbe
 from customercare.search.keyword.models import KeywordChunk
 from customercare.settings import Settings, normalise_database_url
 from customercare.tenancy import service as tenancy
-from embedding_server import EmbeddingServer
+from tests.support.embedding_server import EmbeddingServer
 
 pytestmark = [
     pytest.mark.production,

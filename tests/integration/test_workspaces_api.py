@@ -17,7 +17,7 @@ from customercare.tenancy import service as tenancy
 from customercare.tenancy.models import ApiKey
 from customercare.tenancy.permissions import Role
 from customercare.tenancy.service import LAST_USE_RESOLUTION
-from tenancy_people import Person, make_member, make_person
+from tests.support.tenancy_people import Person, make_member, make_person
 
 
 class RecordingMailer:

@@ -45,7 +45,7 @@ from customercare.tenancy.permissions import (
     Role,
     Scope,
 )
-from tenancy_people import Person, make_member
+from tests.support.tenancy_people import Person, make_member
 
 # Routes that deliberately do not use ``authorize``: (method, path) -> why that is safe.
 PUBLIC_ROUTES: dict[tuple[str, str], str] = {

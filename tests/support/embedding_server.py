@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any
 
-from loopback import LoopbackHTTPServer
+from tests.support.loopback import LoopbackHTTPServer
 
 WORD = re.compile(r"\w+")
 

@@ -20,7 +20,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from loopback import free_port
+from tests.support.loopback import free_port
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any
 
-from loopback import LoopbackHTTPServer
+from tests.support.loopback import LoopbackHTTPServer
 
 DEFAULT_REPLY = "Scripted answer [1]."
 CHAT_PATH = "/v1/chat/completions"
