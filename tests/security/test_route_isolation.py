@@ -67,7 +67,7 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/invitations/accept"): "signed-in person + token sent to their address",
     ("WEBSOCKET", "/api/v1/chat/ws"): (
         "authenticates in the handler with deps.resolve_principal and requires chat "
-        "(tests/integration/test_chat_websocket.py)"
+        "(tests/integration/answers/test_chat_websocket.py)"
     ),
 }
 
