@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from customercare.db.bulk import insert_rows
@@ -64,8 +64,22 @@ def test_rows_round_trip_unchanged(runtime: Runtime, tenant: Any) -> None:
 
 
 def test_nothing_to_insert_is_a_no_op(runtime: Runtime) -> None:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    count = select(func.count()).select_from(ChunkRecord)
     with transaction(runtime.sessions) as session:
-        insert_rows(session, ChunkRecord, [])
+        before = session.scalar(count)
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            insert_rows(session, ChunkRecord, [])
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert statements == [], "no statement is sent for no rows"
+        assert session.scalar(count) == before
 
 
 def test_a_failed_insert_leaves_nothing_behind(runtime: Runtime, tenant: Any) -> None:
