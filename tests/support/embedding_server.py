@@ -22,10 +22,9 @@ import re
 import threading
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler
-from types import TracebackType
 from typing import Any
 
-from tests.support.loopback import LoopbackHTTPServer
+from tests.support.loopback import LoopbackService
 
 WORD = re.compile(r"\w+")
 
@@ -42,7 +41,9 @@ def hashed_vector(text: str, dimension: int) -> list[float]:
     return vector
 
 
-class EmbeddingServer:
+class EmbeddingServer(LoopbackService):
+    thread_name = "embedding-server"
+
     def __init__(
         self,
         *,
@@ -51,6 +52,7 @@ class EmbeddingServer:
         shuffle: bool = False,
         stall_timeout_seconds: float = 30.0,
     ) -> None:
+        super().__init__()
         self.dimension = dimension
         self.api_key = api_key
         self.shuffle = shuffle
@@ -64,14 +66,8 @@ class EmbeddingServer:
         self._released.set()
         self._stalled = 0
         self._stalled_changed = threading.Condition(self._lock)
-        self._http: LoopbackHTTPServer | None = None
 
     # -- control ---------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        assert self._http is not None, "server not started"
-        return self._http.url
 
     @property
     def request_count(self) -> int:
@@ -103,28 +99,10 @@ class EmbeddingServer:
         with self._stalled_changed:
             return self._stalled_changed.wait_for(lambda: self._stalled > 0, timeout=timeout)
 
-    # -- lifecycle -------------------------------------------------------------------------
+    # -- lifecycle (LoopbackService: ``with EmbeddingServer() as server``) -------------------
 
-    def start(self) -> EmbeddingServer:
-        self._http = LoopbackHTTPServer(_handler_class(self), name="embedding-server")
-        return self
-
-    def stop(self) -> None:
-        self.release()
-        if self._http is not None:
-            self._http.stop()
-        self._http = None
-
-    def __enter__(self) -> EmbeddingServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_class(self)
 
     # -- request handling (called on the server's threads) ---------------------------------
 

@@ -34,10 +34,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler
-from types import TracebackType
 from typing import Any
 
-from tests.support.loopback import LoopbackHTTPServer
+from tests.support.loopback import LoopbackService
 
 DEFAULT_REPLY = "Scripted answer [1]."
 CHAT_PATH = "/v1/chat/completions"
@@ -100,20 +99,17 @@ class RecordedRequest:
         return list(self.body.get("messages") or [])
 
 
-class LLMServer:
+class LLMServer(LoopbackService):
+    thread_name = "llm-server"
+
     def __init__(self, *, api_key: str | None = None, hang_timeout_seconds: float = 30.0) -> None:
+        super().__init__()
         self.api_key = api_key
         self.hang_timeout_seconds = hang_timeout_seconds
         self._lock = threading.Lock()
         self._queue: list[Behaviour] = []
         self._requests: list[RecordedRequest] = []
         self._stopping = threading.Event()
-        self._http: LoopbackHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self._http is not None, "server not started"
-        return self._http.url
 
     @property
     def base_url(self) -> str:
@@ -134,26 +130,13 @@ class LLMServer:
         with self._lock:
             self._queue.extend(reply(b) if isinstance(b, str) else b for b in behaviours)
 
-    def start(self) -> LLMServer:
-        self._http = LoopbackHTTPServer(_handler_class(self), name="llm-server")
-        return self
+    # -- lifecycle (LoopbackService: ``with LLMServer() as server``) -------------------------
 
-    def stop(self) -> None:
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_class(self)
+
+    def release(self) -> None:
         self._stopping.set()  # releases hanging handlers
-        if self._http is not None:
-            self._http.stop()
-        self._http = None
-
-    def __enter__(self) -> LLMServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- called on the server's threads ----------------------------------------------------
 

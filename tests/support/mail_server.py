@@ -8,6 +8,7 @@ with running_mail_server() as mail:
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -15,12 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from functools import partial
 from typing import Any
 
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from tests.support.loopback import free_port
+from tests.support.loopback import HOST, asyncio_serving
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,14 @@ class MailServer:
 
 
 @contextmanager
-def running_mail_server(host: str = "127.0.0.1") -> Iterator[MailServer]:
+def running_mail_server(host: str = HOST) -> Iterator[MailServer]:
     collector = _Collector()
-    controller = Controller(collector, hostname=host, port=free_port(host))
-    controller.start()
-    try:
-        yield MailServer(host, controller.port, collector)
-    finally:
-        controller.stop()
+
+    def start(loop: asyncio.AbstractEventLoop) -> asyncio.AbstractServer:
+        # A fixed server name: the default (the machine's FQDN) may need a DNS lookup.
+        protocol = partial(SMTP, collector, hostname="mail.test", loop=loop)
+        return loop.run_until_complete(loop.create_server(protocol, host=host, port=0))
+
+    with asyncio_serving(start, name="mail-server") as server:
+        port: int = server.sockets[0].getsockname()[1]
+        yield MailServer(host, port, collector)

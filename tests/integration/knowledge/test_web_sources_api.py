@@ -5,16 +5,16 @@ sitemap, and must never receive a single request."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
 import pytest
+
+from tests.support.loopback import free_port, http_server, serving, url_of
 
 HTML = "text/html; charset=utf-8"
 REFUNDS = "Refunds for the Zephyr annual plan reach the original card within fourteen days."
@@ -58,17 +58,9 @@ def serve(server: Server) -> Iterator[Server]:
         def log_message(self, format: str, *args: Any) -> None:
             pass  # keep the test output quiet
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    server.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(http_server(Handler), name="help-site") as httpd:
+        server.base = url_of(httpd)
         yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
 
 
 @dataclass
@@ -178,13 +170,6 @@ def list_documents(tenant: Any) -> list[dict[str, Any]]:
     return items
 
 
-def closed_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 def test_page_mode_ingests_one_page_cited_by_its_url(tenant: Any, help_site: HelpSite) -> None:
     result = crawl(tenant, url=help_site.refunds, mode="page")
     assert len(result["documents"]) == 1
@@ -248,7 +233,8 @@ def test_max_pages_is_respected(tenant: Any, help_site: HelpSite, mode: str) -> 
 
 
 def test_unreachable_url_is_a_fetch_error(tenant: Any) -> None:
-    response = add_web(tenant, url=f"http://127.0.0.1:{closed_port()}/help/", mode="page")
+    nobody_listens = free_port()
+    response = add_web(tenant, url=f"http://127.0.0.1:{nobody_listens}/help/", mode="page")
     assert 400 <= response.status_code < 500, response.text
     assert response.json()["error"]["code"] == "fetch_failed"
     assert response.json()["error"]["message"]

@@ -26,6 +26,7 @@ from customercare.knowledge.web import (
     fetch_page,
     make_client,
 )
+from tests.support.loopback import free_port, serving
 
 LIMITS = CrawlLimits(
     max_pages=50,
@@ -183,15 +184,11 @@ class Handler(BaseHTTPRequestHandler):
 def serve(routes: Callable[[str], dict[str, Resp]]) -> Iterator[Server]:
     server = Server()
     server.routes = routes(server.base)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.release.set()
-        server.shutdown()
-        server.server_close()  # joins the handler threads
-        thread.join(timeout=5)
+    with serving(server, name="help-site", poll_interval=0.01):
+        try:
+            yield server
+        finally:
+            server.release.set()  # before the shutdown, which joins the handler threads
 
 
 @pytest.fixture(autouse=True)
@@ -292,9 +289,7 @@ def test_fetch_page_times_out(server: Server) -> None:
 
 
 def test_fetch_page_reports_connection_refused(client: httpx.Client) -> None:
-    with socket.socket() as probe:  # a port that was free a moment ago: nobody listens
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # free a moment ago: nobody listens
     with pytest.raises(FetchError, match="could not connect"):
         fetch_page(f"http://127.0.0.1:{port}/", client=client, limits=LIMITS)
 
