@@ -73,6 +73,17 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def migrations(session: nox.Session) -> None:
+    """Models and migrations agree; upgrade, downgrade to base and upgrade again work.
+
+    Each check runs on a scratch SQLite file and, when CCGPT_TEST_DATABASE_URL is set (an
+    admin URL), on a scratch PostgreSQL database created and dropped by the test."""
+    if not os.environ.get("CCGPT_TEST_DATABASE_URL"):
+        session.log("PostgreSQL skipped: set CCGPT_TEST_DATABASE_URL")
+    uv_run(session, "pytest", "-m", "migrations", "tests/integration/db", *session.posargs)
+
+
+@nox.session
 def security(session: nox.Session) -> None:
     """bandit, semgrep (rules in security/), detect-secrets, licences, pip-audit -> reports/."""
     uv_run(session, "python", "scripts/ci/security.py", "--reports", str(REPORTS), *session.posargs)

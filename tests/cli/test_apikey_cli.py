@@ -2,51 +2,27 @@
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
-from typer.testing import CliRunner
 
-from customercare.cli.main import app
 from customercare.db.engine import make_engine, make_session_factory
 from customercare.errors import AuthenticationError
-from customercare.settings import Settings, get_settings
+from customercare.settings import Settings
 from customercare.tenancy import service as tenancy
-
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-UNSET = ("DATABASE_URL", "REDIS_URL", "CHROMA_URL", "CCGPT_DATABASE_URL", "CCGPT_REDIS_URL")
+from tests.support.cli import invoke, output
 
 
 @pytest.fixture
-def ccgpt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name in (*UNSET, "CCGPT_CHROMA_URL", "FORCE_COLOR", "TTY_COMPATIBLE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CCGPT_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("COLUMNS", "250")
-    monkeypatch.chdir(tmp_path)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    runner = CliRunner()
-
+def ccgpt(data_dir: Path) -> Callable[..., tuple[int, str]]:
     def run(*args: str) -> tuple[int, str]:
-        get_settings.cache_clear()
-        result = runner.invoke(app, list(args))
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result.exit_code, ANSI.sub("", result.output)
+        result = invoke(*args)
+        return result.exit_code, output(result)
 
-    yield run
-    get_settings.cache_clear()
-    structlog.reset_defaults()
-    for handler in root.handlers[:]:
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
+    return run
 
 
 def authenticate(data_dir: Path, secret: str) -> Any:
@@ -59,7 +35,7 @@ def authenticate(data_dir: Path, secret: str) -> Any:
         engine.dispose()
 
 
-def test_create_list_revoke(ccgpt: Any, tmp_path: Path) -> None:
+def test_create_list_revoke(ccgpt: Any, data_dir: Path) -> None:
     code, text = ccgpt("workspace", "create", "Quokka")
     assert code == 0, text
     match = re.search(r"workspace_id: (\S+)", text)
@@ -83,7 +59,7 @@ def test_create_list_revoke(ccgpt: Any, tmp_path: Path) -> None:
     key_id = re.search(r"key_id: (\S+)", text)
     assert secret is not None
     assert key_id is not None
-    assert authenticate(tmp_path, secret.group(1)) == (["documents:read", "search"], "secret")
+    assert authenticate(data_dir, secret.group(1)) == (["documents:read", "search"], "secret")
 
     code, text = ccgpt("apikey", "create", "-w", workspace, "--name", "widget", "--publishable")
     assert code == 0, text
@@ -101,7 +77,7 @@ def test_create_list_revoke(ccgpt: Any, tmp_path: Path) -> None:
     code, text = ccgpt("apikey", "revoke", "-w", workspace, key_id.group(1))
     assert code == 0, text
     with pytest.raises(AuthenticationError):
-        authenticate(tmp_path, secret.group(1))
+        authenticate(data_dir, secret.group(1))
 
 
 def test_errors_are_messages(ccgpt: Any) -> None:

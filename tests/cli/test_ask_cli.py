@@ -5,36 +5,19 @@ test_cli.py), whatever backend the rest of the suite runs on."""
 from __future__ import annotations
 
 import json
-import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
-from typer.testing import CliRunner
 
-from customercare.cli.main import app
 from customercare.conversations import service as conversations
 from customercare.db.engine import make_engine, make_session_factory
-from customercare.settings import Settings, get_settings
+from customercare.settings import Settings
 from customercare.tenancy import service as tenancy
+from tests.support.cli import invoke, output
 
-UNSET = (
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CHROMA_URL",
-    "CCGPT_DATABASE_URL",
-    "CCGPT_REDIS_URL",
-    "CCGPT_CHROMA_URL",
-    "CCGPT_ANSWER_THRESHOLD",
-    "CCGPT_ANSWER_PROVIDER",
-    "FORCE_COLOR",
-    "TTY_COMPATIBLE",
-)
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 FACT = "Parcels to Iceland are delivered by Fjord Express within 6 business days."
 SHIPPING = (
     b"# Shipping guide\n\n## Iceland\n\n" + FACT.encode() + b"\n\n"
@@ -47,14 +30,9 @@ QUESTION = "How long does delivery to Iceland take?"
 @dataclass
 class Cli:
     data_dir: Path
-    runner: CliRunner
 
     def __call__(self, *args: str, input: str | None = None) -> Any:
-        get_settings.cache_clear()
-        result = self.runner.invoke(app, list(args), input=input)
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result
+        return invoke(*args, input=input)
 
     def create_workspace(self, name: str) -> str:
         result = self("workspace", "create", name)
@@ -94,30 +72,9 @@ class Cli:
             engine.dispose()
 
 
-def output(result: Any) -> str:
-    return ANSI.sub("", result.output)
-
-
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    for name in UNSET:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CCGPT_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.chdir(data_dir)  # no stray .env file is read
-    get_settings.cache_clear()
-    yield Cli(data_dir, CliRunner())
-    get_settings.cache_clear()
-    # Every command configures structlog and the root logger: leave both as they were.
-    structlog.reset_defaults()
-    for handler in root.handlers[:]:
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
+def cli(data_dir: Path) -> Cli:
+    return Cli(data_dir)
 
 
 @pytest.fixture

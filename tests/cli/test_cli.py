@@ -5,7 +5,6 @@ the rest of the suite runs on."""
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,13 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
-from beir_fixture import write_dataset
-from customercare.cli.main import app
 from customercare.db.engine import make_engine, make_session_factory
 from customercare.db.models import Base
 from customercare.demo import CONTENT_DIR
@@ -28,20 +23,9 @@ from customercare.knowledge import service
 from customercare.knowledge.schemas import DocumentPublic
 from customercare.settings import Settings, get_settings
 from customercare.tenancy import service as tenancy
-from factories import faq_csv_bytes
-
-# Variables that would switch a part to a production server, or skew the output.
-UNSET = (
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CHROMA_URL",
-    "CCGPT_DATABASE_URL",
-    "CCGPT_REDIS_URL",
-    "CCGPT_CHROMA_URL",
-    "FORCE_COLOR",
-    "TTY_COMPATIBLE",
-)
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+from tests.support.beir_fixture import write_dataset
+from tests.support.cli import cli_environment, invoke, output
+from tests.support.factories import faq_csv_bytes
 
 MARKDOWN = (
     b"# Loyalty rewards\n\n"
@@ -59,14 +43,9 @@ BROKEN_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\nthis is not a real pdf\n"
 @dataclass
 class Cli:
     data_dir: Path
-    runner: CliRunner
 
     def __call__(self, *args: str) -> Any:
-        get_settings.cache_clear()
-        result = self.runner.invoke(app, list(args))
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result
+        return invoke(*args)
 
     @property
     def settings(self) -> Settings:
@@ -93,11 +72,6 @@ class Cli:
         return parse_workspace(output(result))
 
 
-def output(result: Any) -> str:
-    """Everything the command wrote (stdout and stderr), without any terminal styling."""
-    return ANSI.sub("", result.output)
-
-
 def parse_workspace(text: str) -> tuple[str, str]:
     workspace = re.search(r"workspace_id: (\S+)", text)
     key = re.search(r"api_key: (\S+)", text)
@@ -107,56 +81,17 @@ def parse_workspace(text: str) -> tuple[str, str]:
 
 
 @pytest.fixture
-def restore_global_logging() -> Iterator[None]:
-    # Every command configures structlog and the root logger: leave both as they were.
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    structlog.reset_defaults()
-    for handler in root.handlers[:]:
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
-
-
-def prepare_environment(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
-    for name in UNSET:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CCGPT_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("COLUMNS", "200")  # wide enough that table cells are never cut
-    monkeypatch.chdir(data_dir)  # no stray .env file is read
-
-
-@pytest.fixture
-def cli(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_global_logging: None
-) -> Iterator[Cli]:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    prepare_environment(monkeypatch, data_dir)
-    get_settings.cache_clear()
-    yield Cli(data_dir, CliRunner())
-    get_settings.cache_clear()
+def cli(data_dir: Path) -> Cli:
+    return Cli(data_dir)
 
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cli, Any]]:
     """``ccgpt demo --load-only`` once for the module: it embeds the whole demo content."""
     data_dir = tmp_path_factory.mktemp("demo-data")
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        prepare_environment(monkeypatch, data_dir)
-        get_settings.cache_clear()
-        cli = Cli(data_dir, CliRunner())
-        result = cli("demo", "--load-only")
-        yield cli, result
-        get_settings.cache_clear()
-    structlog.reset_defaults()
-    for handler in root.handlers[:]:
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
+    with pytest.MonkeyPatch.context() as monkeypatch, cli_environment(monkeypatch, data_dir):
+        cli = Cli(data_dir)
+        yield cli, cli("demo", "--load-only")
 
 
 def test_settings_come_from_the_environment(cli: Cli) -> None:

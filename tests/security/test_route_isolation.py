@@ -47,7 +47,7 @@ from customercare.tenancy.permissions import (
     Scope,
 )
 from customercare.tenancy.service import Principal
-from tenancy_people import Person, make_member
+from tests.support.tenancy_people import Person, make_member
 
 # Routes that deliberately do not use ``authorize``: (method, path) -> why that is safe.
 PUBLIC_ROUTES: dict[tuple[str, str], str] = {
@@ -69,7 +69,7 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/invitations/accept"): "signed-in person + token sent to their address",
     ("WEBSOCKET", "/api/v1/chat/ws"): (
         "authenticates in the handler with deps.resolve_principal and requires chat "
-        "(tests/integration/test_chat_websocket.py)"
+        "(tests/integration/answers/test_chat_websocket.py)"
     ),
 }
 

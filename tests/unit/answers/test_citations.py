@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from customercare.answers.citations import citations_for, cited_numbers, drop_unknown_markers
 from customercare.answers.providers import Passage
-from factories import make_chunk
+from tests.support.factories import make_chunk
 
 
 def passages(count: int) -> list[Passage]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from customercare.answers.evidence import EvidenceModel, assess
 from customercare.search.service import SearchHit, SearchResult
-from factories import make_chunk
+from tests.support.factories import make_chunk
 
 MODEL = EvidenceModel(bias=-6.0, dense_weight=8.0, gap_weight=14.0)
 

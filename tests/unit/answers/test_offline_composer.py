@@ -6,7 +6,7 @@ import re
 
 from customercare.answers.providers import GenerationRequest, Passage
 from customercare.answers.providers.offline import OfflineProvider, compose
-from factories import make_chunk
+from tests.support.factories import make_chunk
 
 RETURNS = (
     "Phones can be returned within 30 days of delivery if they are in like-new condition. "

@@ -17,7 +17,7 @@ from customercare.answers.providers.base import GenerationRequest, Passage, Prov
 from customercare.answers.providers.openai_compatible import OpenAICompatibleProvider
 from customercare.search.types import Chunk
 from customercare.settings import Settings
-from llm_server import (
+from tests.support.llm_server import (
     DEFAULT_REPLY,
     LLMServer,
     cut,

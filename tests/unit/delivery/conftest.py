@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import gate_report_files as files
 import pytest
 
 from customercare.delivery.gates import Thresholds, load_thresholds
+from tests.unit.delivery import gate_report_files as files
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from gate_load_files import artillery_json, k6_json, locust_csv, status_json
-
 from customercare.delivery.gates import GateResult, Thresholds, evaluate
+from tests.unit.delivery.gate_load_files import artillery_json, k6_json, locust_csv, status_json
 
 __all__ = ["artillery_json", "k6_json", "locust_csv", "status_json"]  # and the writers below
 

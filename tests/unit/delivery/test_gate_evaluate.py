@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import gate_report_files as files
 import pytest
-from gate_report_files import gate
 
 from customercare.delivery.gates import (
     GateResult,
@@ -19,6 +17,8 @@ from customercare.delivery.gates import (
     overall_passed,
 )
 from customercare.delivery.gates.render import to_json, to_markdown
+from tests.unit.delivery import gate_report_files as files
+from tests.unit.delivery.gate_report_files import gate
 
 LOCAL: dict[str, str] = {}
 

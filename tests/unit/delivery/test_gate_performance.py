@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import gate_report_files as files
 import pytest
-from gate_report_files import gate
 
 from customercare.delivery.gates import Thresholds, Verdict
+from tests.unit.delivery import gate_report_files as files
+from tests.unit.delivery.gate_report_files import gate
 
 
 @pytest.mark.parametrize(

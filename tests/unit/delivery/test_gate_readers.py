@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import gate_report_files as files
 import pytest
 
 from customercare.delivery.gates.readers import (
@@ -21,6 +20,7 @@ from customercare.delivery.gates.readers import (
     read_semgrep,
     read_status,
 )
+from tests.unit.delivery import gate_report_files as files
 
 
 def test_coverage_reads_line_rate_times_100(tmp_path: Path) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import gate_report_files as files
 import pytest
-from gate_report_files import gate
 
 from customercare.delivery.gates import Thresholds, Verdict
+from tests.unit.delivery import gate_report_files as files
+from tests.unit.delivery.gate_report_files import gate
 
 CI = {"GITHUB_ACTIONS": "true"}
 LOCAL: dict[str, str] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import gate_report_files as files
 import pytest
 
 from customercare.delivery.gates.findings import (
@@ -24,6 +23,7 @@ from customercare.delivery.gates.readers import (
     read_secrets,
     read_semgrep,
 )
+from tests.unit.delivery import gate_report_files as files
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import gate_report_files as files
 import pytest
 from typer.testing import CliRunner
 
 from customercare.cli.main import app
+from tests.unit.delivery import gate_report_files as files
 
 REPO_FILE = Path(__file__).resolve().parents[3] / "quality-gates.toml"
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from beir_fixture import CORPUS, QRELS, write_dataset
 from customercare.errors import ValidationFailed
 from customercare.evaluation.beir import load_dataset
+from tests.support.beir_fixture import CORPUS, QRELS, write_dataset
 
 
 def test_loads_corpus_judged_queries_and_qrels(tmp_path: Path) -> None:

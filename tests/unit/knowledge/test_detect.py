@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import time
 import zipfile
 
 import docx
@@ -25,6 +26,7 @@ from customercare.knowledge.detect import (
 )
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+LINEAR_TIME_BUDGET_SECONDS = 2.0  # a linear scan takes milliseconds, a quadratic one seconds
 
 
 def _pdf_bytes() -> bytes:
@@ -289,6 +291,10 @@ def test_sniff_delimiter_none_for_prose() -> None:
     ids=["emphasis", "brackets", "tags", "link", "setext"],
 )
 def test_pathological_lines_are_detected_in_linear_time(data: bytes) -> None:
-    # Quadratic regexes take tens of seconds on these; linear ones take milliseconds.
-    # A quadratic regex would hang here for tens of seconds; the timeout marker catches it.
-    detect_content_type(data)
+    # Quadratic regexes take tens of seconds on these; linear ones take milliseconds. The
+    # budget leaves room for a loaded machine; the timeout marker stops a hang.
+    started = time.perf_counter()
+    detected = detect_content_type(data)
+    elapsed = time.perf_counter() - started
+    assert elapsed < LINEAR_TIME_BUDGET_SECONDS, f"{len(data)} bytes took {elapsed:.2f}s"
+    assert detected is ContentType.text  # no markup that makes these Markdown or HTML

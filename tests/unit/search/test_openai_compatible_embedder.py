@@ -11,7 +11,7 @@ from customercare.errors import ServiceUnavailable
 from customercare.search.embedding import build_embedder
 from customercare.search.embedding.openai_compatible import OpenAICompatibleEmbedder
 from customercare.settings import Settings
-from embedding_server import EmbeddingServer, hashed_vector
+from tests.support.embedding_server import EmbeddingServer, hashed_vector
 
 
 @pytest.fixture

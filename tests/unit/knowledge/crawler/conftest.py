@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from fake_help_site import LIMITS, Recorder, Server, serve, site
 
 from customercare.knowledge.crawler import make_client
+from tests.unit.knowledge.crawler.fake_help_site import LIMITS, Recorder, Server, serve, site
 
 
 @pytest.fixture(autouse=True)

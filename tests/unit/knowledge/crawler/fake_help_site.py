@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from customercare.knowledge.crawler import CrawlLimits
+from tests.support.loopback import serving
 
 LIMITS = CrawlLimits(
     max_pages=50,
@@ -172,15 +173,11 @@ class Handler(BaseHTTPRequestHandler):
 def serve(routes: Callable[[str], dict[str, Resp]]) -> Iterator[Server]:
     server = Server()
     server.routes = routes(server.base)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.release.set()
-        server.shutdown()
-        server.server_close()  # joins the handler threads
-        thread.join(timeout=5)
+    with serving(server, name="help-site", poll_interval=0.01):
+        try:
+            yield server
+        finally:
+            server.release.set()  # before the shutdown, which joins the handler threads
 
 
 @dataclass

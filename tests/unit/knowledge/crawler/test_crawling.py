@@ -6,10 +6,16 @@ from dataclasses import replace
 
 import httpx
 import pytest
-from fake_help_site import LIMITS, Recorder, Server, assert_never_left_localhost, site
 
 from customercare.errors import FetchError
 from customercare.knowledge.crawler import crawl_site
+from tests.unit.knowledge.crawler.fake_help_site import (
+    LIMITS,
+    Recorder,
+    Server,
+    assert_never_left_localhost,
+    site,
+)
 
 
 def test_crawl_site_stays_on_host_and_under_the_start_directory(

@@ -9,10 +9,15 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_help_site import LIMITS, Recorder, Server, assert_never_left_localhost
 
 from customercare.errors import FetchError, FileTooLarge
 from customercare.knowledge.crawler import fetch_page, fetching, make_client
+from tests.unit.knowledge.crawler.fake_help_site import (
+    LIMITS,
+    Recorder,
+    Server,
+    assert_never_left_localhost,
+)
 
 
 def test_fetch_page_returns_bytes_media_type_and_url(server: Server, client: httpx.Client) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from fake_help_site import LIMITS, Resp, html, serve
 
 from customercare.errors import FetchError
 from customercare.knowledge.crawler import crawl_site
+from tests.unit.knowledge.crawler.fake_help_site import LIMITS, Resp, html, serve
 
 
 def test_missing_robots_txt_allows_everything(client: httpx.Client) -> None:

@@ -6,10 +6,15 @@ from dataclasses import replace
 
 import httpx
 import pytest
-from fake_help_site import LIMITS, Recorder, Server, assert_never_left_localhost
 
 from customercare.errors import FetchError
 from customercare.knowledge.crawler import crawl_sitemap
+from tests.unit.knowledge.crawler.fake_help_site import (
+    LIMITS,
+    Recorder,
+    Server,
+    assert_never_left_localhost,
+)
 
 
 def test_crawl_sitemap_fetches_listed_pages_on_the_same_host(

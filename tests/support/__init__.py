@@ -1,0 +1,1 @@
+"""Helpers shared by the test suite: factories, data sets and real servers on loopback."""
