@@ -22,6 +22,7 @@ from customercare.knowledge.ingestion import resume_unfinished
 from customercare.knowledge.router import router as documents_router
 from customercare.limits.router import router as limits_router
 from customercare.limits.service import RateLimitMiddleware
+from customercare.mail import MailSweeper
 from customercare.observability.router import router as health_router
 from customercare.runtime import Runtime
 from customercare.search.router import router as search_router
@@ -44,9 +45,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         app.state.runtime = owned
         if not resolved.redis_url:
             resume_unfinished(owned.sessions, owned.job_queue)
+        # Mail a crash or a failed attempt left in the outbox goes out now and every minute.
+        sweeper = MailSweeper(owned.sessions, owned.mailer)
+        sweeper.start()
         try:
             yield
         finally:
+            sweeper.stop()
             owned.close()
 
     app = FastAPI(title="CustomerCareGPT", version="0.1.0", lifespan=lifespan)

@@ -10,7 +10,8 @@ Credentials: ``Authorization: Bearer <token>`` or ``X-API-Key: <key>``.
 
 The request's database session (``SessionDep``) commits when the route function returns,
 before the response is sent: a client that sees a 2xx can rely on the change being visible
-to its next request. Mail is sent after the response, so a slow mail server delays nothing."""
+to its next request. Mail goes to an outbox in the same transaction and is delivered after
+the response, so a slow mail server delays nothing and a crash loses no mail."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-import structlog
 from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy.orm import Session
 
@@ -27,13 +27,11 @@ from customercare.db.engine import transaction
 from customercare.errors import AuthenticationError, PermissionDenied
 from customercare.http_edge.client_ip import client_ip
 from customercare.limits import service as limits
-from customercare.mail import Mailer
+from customercare.mail import Mailer, OutboxMailer, deliver
 from customercare.runtime import Runtime
 from customercare.settings import Settings
 from customercare.tenancy import service as tenancy
 from customercare.tenancy.service import Permission, Principal, Role, Scope
-
-log = structlog.get_logger(__name__)
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -62,26 +60,15 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ClientIp = Annotated[str | None, Depends(client_ip)]
 
 
-class DeferredMailer:
-    """Sends after the response (so after the commit), so a slow mail server neither delays
-    the reply nor tells an observer whether a mail was sent at all."""
+def get_mailer(runtime: RuntimeDep, session: SessionDep, tasks: BackgroundTasks) -> Mailer:
+    """Mail written to the outbox in the request's transaction, delivered after the response
+    (so after the commit): a slow mail server delays nothing and tells an observer nothing,
+    and a crash before delivery leaves the mail for the sweep (``mail.MailSweeper``)."""
 
-    def __init__(self, mailer: Mailer, tasks: BackgroundTasks) -> None:
-        self._mailer = mailer
-        self._tasks = tasks
+    def deliver_after_response(mail_id: str) -> None:
+        tasks.add_task(deliver, runtime.sessions, runtime.mailer, ids=[mail_id])
 
-    def send(self, to: str, subject: str, text: str) -> None:
-        self._tasks.add_task(self._deliver, to, subject, text)
-
-    def _deliver(self, to: str, subject: str, text: str) -> None:
-        try:
-            self._mailer.send(to, subject, text)
-        except Exception as error:  # the body holds a token: log only what failed
-            log.warning("mail.delivery_failed", subject=subject, error=type(error).__name__)
-
-
-def get_mailer(runtime: RuntimeDep, tasks: BackgroundTasks) -> Mailer:
-    return DeferredMailer(runtime.mailer, tasks)
+    return OutboxMailer(session, deliver_after_response)
 
 
 MailerDep = Annotated[Mailer, Depends(get_mailer)]

@@ -5,6 +5,7 @@ from customercare.audit.models import AuditEvent
 from customercare.conversations.models import Conversation, Feedback, HandoffTicket, Message
 from customercare.db.base import Base
 from customercare.knowledge.models import ChunkRecord, Document, DocumentContent, DocumentTag
+from customercare.mail.models import OutboundMail
 from customercare.search.keyword.models import KeywordChunk, KeywordPosting
 from customercare.tenancy.models import ApiKey, Invitation, Membership, Workspace
 
@@ -25,6 +26,7 @@ __all__ = [
     "KeywordPosting",
     "Membership",
     "Message",
+    "OutboundMail",
     "RefreshToken",
     "User",
     "Workspace",

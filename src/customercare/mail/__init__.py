@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from customercare.mail.base import Mailer
 from customercare.mail.local import LogMailer, NullMailer
+from customercare.mail.outbox import MailSweeper, OutboxMailer, deliver
 from customercare.mail.smtp import SmtpMailer
 from customercare.settings import Settings
 
-__all__ = ["LogMailer", "Mailer", "NullMailer", "SmtpMailer", "build_mailer"]
+__all__ = [
+    "LogMailer",
+    "MailSweeper",
+    "Mailer",
+    "NullMailer",
+    "OutboxMailer",
+    "SmtpMailer",
+    "build_mailer",
+    "deliver",
+]
 
 
 def build_mailer(settings: Settings) -> Mailer:
