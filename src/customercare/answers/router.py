@@ -31,7 +31,39 @@ router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-@router.post("", response_model=ChatResponse)
+# With ``"stream": true`` or ``Accept: text/event-stream`` the answer is Server-Sent Events.
+SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The answer as JSON, or as Server-Sent Events when streaming",
+        "content": {
+            "text/event-stream": {
+                # One schema per event: ``event: <type>`` then ``data: <JSON object>``.
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "event": {
+                            "type": "string",
+                            "enum": [
+                                "conversation",
+                                "token",
+                                "replace",
+                                "citations",
+                                "decision",
+                                "done",
+                                "error",
+                            ],
+                        },
+                        "data": {"type": "string", "contentMediaType": "application/json"},
+                    },
+                    "required": ["event", "data"],
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("", response_model=ChatResponse, responses=SSE_RESPONSE)
 def chat(body: ChatRequest, request: Request, runtime: RuntimeDep, workspace: ChatAccess) -> Any:
     turn = engine.start_turn(
         runtime,
