@@ -72,6 +72,14 @@ def tests(session: nox.Session) -> None:
     uv_run(session, "coverage", "report", *fail_under)
 
 
+@nox.session(name="api-contract")
+def api_contract(session: nox.Session) -> None:
+    """schemathesis against the app's OpenAPI on 127.0.0.1: no 5xx, no undeclared status.
+
+    The same test runs in ``nox -s tests``; this session runs it alone (about a minute)."""
+    uv_run(session, "pytest", "-q", "tests/integration/api/test_api_contract.py", *session.posargs)
+
+
 @nox.session
 def migrations(session: nox.Session) -> None:
     """Models and migrations agree; upgrade, downgrade to base and upgrade again work.

@@ -24,6 +24,7 @@ from customercare.limits.router import router as limits_router
 from customercare.limits.service import RateLimitMiddleware
 from customercare.mail import MailSweeper
 from customercare.observability.router import router as health_router
+from customercare.openapi import allowed_methods, install_openapi
 from customercare.runtime import Runtime
 from customercare.search.router import router as search_router
 from customercare.settings import Settings, get_settings
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     # Outermost: every response, a rate-limit refusal included, carries the security headers.
     app.add_middleware(SecurityHeadersMiddleware)
     _install_error_handlers(app)
+    install_openapi(app)
     return app
 
 
@@ -98,10 +100,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         body = {"error": {"code": code, "message": str(error.detail), "details": {}}}
-        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return JSONResponse(body, status_code=error.status_code, headers=headers)
 
 
 def _jsonable_errors(error: RequestValidationError) -> list[dict[str, object]]:

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from customercare.answers import engine
 from customercare.answers.schemas import ChatRequest, ChatResponse
+from customercare.answers.socket_auth import socket_credential
 from customercare.answers.streaming import as_sse, relay
 from customercare.deps import ChatAccess, RuntimeDep, resolve_principal
 from customercare.errors import (
@@ -31,7 +32,39 @@ router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-@router.post("", response_model=ChatResponse)
+# With ``"stream": true`` or ``Accept: text/event-stream`` the answer is Server-Sent Events.
+SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The answer as JSON, or as Server-Sent Events when streaming",
+        "content": {
+            "text/event-stream": {
+                # One schema per event: ``event: <type>`` then ``data: <JSON object>``.
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "event": {
+                            "type": "string",
+                            "enum": [
+                                "conversation",
+                                "token",
+                                "replace",
+                                "citations",
+                                "decision",
+                                "done",
+                                "error",
+                            ],
+                        },
+                        "data": {"type": "string", "contentMediaType": "application/json"},
+                    },
+                    "required": ["event", "data"],
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("", response_model=ChatResponse, responses=SSE_RESPONSE)
 def chat(body: ChatRequest, request: Request, runtime: RuntimeDep, workspace: ChatAccess) -> Any:
     turn = engine.start_turn(
         runtime,
@@ -52,12 +85,14 @@ def chat(body: ChatRequest, request: Request, runtime: RuntimeDep, workspace: Ch
 
 @router.websocket("/ws")
 async def chat_socket(websocket: WebSocket) -> None:
-    """One socket, many turns. Authenticate with ``?key=`` (browsers cannot set headers on a
-    WebSocket) or an ``Authorization`` header; send ``{"message": ...}``, receive the events."""
+    """One socket, many turns. Authenticate with the subprotocols ``["ccgpt.bearer", <key>]``
+    (keeps the secret out of URLs and logs), ``?key=`` or an ``Authorization`` header; send
+    ``{"message": ...}``, receive the events."""
     runtime: Runtime = websocket.app.state.runtime
-    await websocket.accept()
+    credential = socket_credential(websocket)
+    await websocket.accept(subprotocol=credential.subprotocol)
     try:
-        principal = await _authenticate(runtime, websocket)
+        principal = await _authenticate(runtime, websocket, credential.secret)
     except (AuthenticationError, PermissionDenied, NotFoundError) as error:
         # 4401/4403/4404: the HTTP status in the application range of close codes.
         await websocket.send_json(error.to_body())
@@ -99,10 +134,8 @@ async def _receive_json(websocket: WebSocket) -> Any:
         return _NOT_JSON
 
 
-async def _authenticate(runtime: Runtime, websocket: WebSocket) -> Principal:
+async def _authenticate(runtime: Runtime, websocket: WebSocket, secret: str | None) -> Principal:
     """A credential allowed to chat (a widget key only from an allowed origin)."""
-    header = websocket.headers.get("authorization", "")
-    secret = websocket.query_params.get("key") or header.removeprefix("Bearer ").strip()
 
     def lookup() -> Principal:
         principal = resolve_principal(

@@ -7,6 +7,7 @@ import uvicorn
 
 from customercare.cli.context import fail, settings
 from customercare.observability.logging import configure_logging
+from customercare.observability.redaction import uvicorn_log_config
 
 
 def serve(
@@ -24,6 +25,7 @@ def serve(
         port=port,
         workers=workers,
         log_level=current.log_level.lower(),
+        log_config=uvicorn_log_config(),  # credentials in query strings become [redacted]
         proxy_headers=True,
         forwarded_allow_ips=current.forwarded_allow_ips,
     )

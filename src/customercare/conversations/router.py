@@ -29,7 +29,7 @@ def list_conversations(
     session: SessionDep,
     workspace: ConversationsRead,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     status: Literal["open", "handed_off"] | None = None,
     visitor_id: Annotated[str | None, Query(max_length=128)] = None,
 ) -> ConversationList:

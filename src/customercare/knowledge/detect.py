@@ -20,6 +20,7 @@ from enum import StrEnum
 from pathlib import PurePath
 
 from customercare.errors import EmptyDocument, EncryptedFile, UnsupportedFileType
+from customercare.knowledge.encoding import decode_legacy
 
 __all__ = [
     "ContentType",
@@ -156,7 +157,8 @@ def _looks_like_text_bytes(sample: bytes) -> bool:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode uploaded text: UTF-8 (BOM or not), UTF-16 with a BOM, else cp1252/latin-1.
+    """Decode uploaded text: UTF-8 (BOM or not), UTF-16 with a BOM, else a legacy encoding
+    (:func:`customercare.knowledge.encoding.decode_legacy`), else latin-1.
 
     Raises ``UnsupportedFileType`` for binary data, so every text extractor rejects it the same
     way detection does.
@@ -171,8 +173,9 @@ def decode_text(data: bytes) -> str:
     else:
         text = _decode_or_none(data, "utf-8")
         if text is None:
-            # Legacy Windows exports; latin-1 never fails, so the text check below decides.
-            text = _decode_or_none(data, "cp1252") or data.decode("latin-1")
+            # Legacy exports (cp1252, Shift-JIS, EUC-KR, GB18030...); latin-1 never fails, so
+            # the text check below decides.
+            text = decode_legacy(data) or data.decode("latin-1")
     if text is None or _control_ratio(text[:_SNIFF_CHARS]) > 0.02:
         raise UnsupportedFileType("This looks like a binary file, not a supported document.")
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -72,7 +72,7 @@ def list_documents(
     workspace: DocumentsRead,
     status_filter: Annotated[DocumentStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> DocumentList:
     items, total = service.list_documents(
         session,
