@@ -5,10 +5,6 @@ credential, whether it came in a query string (``?key=``, ``?token=``...) or in 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -23,11 +19,9 @@ from customercare.db.migrate import upgrade
 from customercare.settings import Settings
 from customercare.tenancy import service as tenancy
 from customercare.tenancy.permissions import Role
-from tests.support.loopback import free_port
+from tests.support.served import ccgpt_serve
 from tests.support.tenancy_people import add_member, make_person
 
-CCGPT = Path(sys.executable).with_name("ccgpt")
-INHERITED_SWITCHES = ("DATABASE_URL", "REDIS_URL", "CHROMA_URL", "LOG_LEVEL")
 PASSWORD = "Query-String-Password-77"  # pragma: allowlist secret
 
 
@@ -50,36 +44,6 @@ def prepare(data_dir: Path) -> dict[str, str]:
     return {"workspace": workspace_id, "api_key": issued.secret, "jwt": person.token}
 
 
-def serve(data_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("CCGPT_") and name not in INHERITED_SWITCHES
-    }
-    environment.update(CCGPT_DATA_DIR=str(data_dir), CCGPT_LOG_LEVEL="INFO")
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [str(CCGPT), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=environment,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"ccgpt serve exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    process.terminate()
-    raise AssertionError("ccgpt serve did not become healthy within 60 s")
-
-
 def authenticated(socket: ClientConnection) -> None:
     """An authenticated socket answers a bad frame with ``invalid_request`` (not 4401)."""
     socket.send("not json")
@@ -92,9 +56,9 @@ def test_the_access_log_shows_no_credential(tmp_path: Path) -> None:
     secrets = prepare(tmp_path / "data")
     api_key, jwt, workspace = secrets["api_key"], secrets["jwt"], secrets["workspace"]
     log = tmp_path / "serve.log"
-    process, url = serve(tmp_path / "data", log)
-    ws_url = url.replace("http://", "ws://") + "/api/v1/chat/ws"
-    try:
+    environment = {"CCGPT_DATA_DIR": str(tmp_path / "data"), "CCGPT_LOG_LEVEL": "INFO"}
+    with ccgpt_serve(environment, log=log) as url:
+        ws_url = url.replace("http://", "ws://") + "/api/v1/chat/ws"
         bearer = {"Authorization": f"Bearer {api_key}"}
         for params in (
             {"key": api_key},
@@ -120,9 +84,6 @@ def test_the_access_log_shows_no_credential(tmp_path: Path) -> None:
         ) as socket:
             assert socket.subprotocol == "ccgpt.bearer"
             authenticated(socket)
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
     logged = log.read_text(encoding="utf-8", errors="replace")
     # The lines are there (INFO access log and WebSocket accepts), with the secrets redacted.

@@ -5,10 +5,6 @@ nothing."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,57 +12,21 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.loopback import free_port
+from tests.support.served import ccgpt_serve
 
-CCGPT = Path(sys.executable).with_name("ccgpt")
 LIMIT = 2
-# Variables of the test run that would point the server elsewhere or trust other proxies.
-INHERITED_SWITCHES = ("DATABASE_URL", "REDIS_URL", "CHROMA_URL", "FORWARDED_ALLOW_IPS")
 
 
 @contextmanager
 def serving(data_dir: Path, *, trusted_proxies: str) -> Iterator[str]:
-    port = free_port()
     environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("CCGPT_") and name not in INHERITED_SWITCHES
+        "CCGPT_DATA_DIR": str(data_dir),
+        "CCGPT_FORWARDED_ALLOW_IPS": trusted_proxies,
+        "CCGPT_RATE_LIMIT_PER_IP_PER_MINUTE": str(LIMIT),
+        "CCGPT_LOG_LEVEL": "WARNING",
     }
-    environment.update(
-        CCGPT_DATA_DIR=str(data_dir),
-        CCGPT_FORWARDED_ALLOW_IPS=trusted_proxies,
-        CCGPT_RATE_LIMIT_PER_IP_PER_MINUTE=str(LIMIT),
-        CCGPT_LOG_LEVEL="WARNING",
-    )
-    process = subprocess.Popen(
-        [str(CCGPT), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, process)
+    with ccgpt_serve(environment) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(
-                f"ccgpt serve exited: {process.stderr.read() if process.stderr else ''!r}"
-            )
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("ccgpt serve did not become healthy within 60 s")
 
 
 def statuses(url: str, forwarded_for: list[str]) -> list[int]:

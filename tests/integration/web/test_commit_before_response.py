@@ -5,21 +5,15 @@ workspaces and keys were refused (tens of failures in a few hundred tries)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from customercare.settings import Settings
-from tests.support.loopback import free_port
+from tests.support.served import ccgpt_serve
 
-CCGPT = Path(sys.executable).with_name("ccgpt")
 TRIES = 200
 PASSWORD = "Correct-Horse-Battery-42"  # pragma: allowlist secret
 
@@ -28,21 +22,16 @@ PASSWORD = "Correct-Horse-Battery-42"  # pragma: allowlist secret
 def server(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Iterator[str]:
     """The real server on the test run's backend (its PostgreSQL, Redis and Chroma when the
     backend is production), with cheap password hashing: hashing is not what is tested."""
-    port = free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("CCGPT_")}
-    for name in ("DATABASE_URL", "REDIS_URL", "CHROMA_URL"):
-        environment.pop(name, None)
-    environment.update(
-        CCGPT_DATA_DIR=str(tmp_path_factory.mktemp("served")),
-        CCGPT_LOG_LEVEL="WARNING",
-        CCGPT_ARGON2_TIME_COST="1",
-        CCGPT_ARGON2_MEMORY_COST="8192",
-        CCGPT_ARGON2_PARALLELISM="1",
-        CCGPT_RATE_LIMIT_PER_IP_PER_MINUTE="0",
-        CCGPT_RATE_LIMIT_PER_USER_PER_MINUTE="0",
-        CCGPT_RATE_LIMIT_PER_API_KEY_PER_MINUTE="0",
-        CCGPT_SIGNIN_MAX_FAILURES_PER_IP="1000000",
-    )
+    environment = {
+        "CCGPT_DATA_DIR": str(tmp_path_factory.mktemp("served")),
+        "CCGPT_LOG_LEVEL": "WARNING",
+        "CCGPT_ARGON2_TIME_COST": "1",
+        "CCGPT_ARGON2_MEMORY_COST": "8192",
+        "CCGPT_ARGON2_PARALLELISM": "1",
+        "CCGPT_RATE_LIMIT_PER_IP_PER_MINUTE": "0",
+        "CCGPT_RATE_LIMIT_PER_USER_PER_MINUTE": "0",
+        "CCGPT_RATE_LIMIT_PER_API_KEY_PER_MINUTE": "0",
+    }
     if settings.database_url:
         environment.update(
             DATABASE_URL=settings.database_url,
@@ -50,31 +39,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Iter
             CHROMA_URL=settings.chroma_url or "",
             CCGPT_JOB_QUEUE_NAME=settings.job_queue_name,
         )
-    process = subprocess.Popen(
-        [str(CCGPT), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                stderr = process.stderr.read() if process.stderr else b""
-                raise AssertionError(f"ccgpt serve exited: {stderr!r}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("ccgpt serve was not ready within 90 s")
-            time.sleep(0.2)
+    with ccgpt_serve(environment, ready_path="/readyz") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _person(api: httpx.Client) -> dict[str, str]:
