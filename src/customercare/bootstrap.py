@@ -17,8 +17,8 @@ from customercare.settings import Settings
 __all__ = ["JobMode", "build_runtime", "ingestion_handler"]
 
 # auto: Redis when REDIS_URL is set, else a background thread; inline: in the caller's
-# thread; collect: kept for the caller to run in batches; None: no queue (the worker).
-JobMode = Literal["auto", "inprocess", "inline", "collect", "redis"]
+# thread; None: no queue (the worker; or the caller sets a collecting one).
+JobMode = Literal["auto", "inprocess", "inline", "redis"]
 
 
 def build_runtime(
@@ -51,8 +51,6 @@ def _build_job_queue(runtime: Runtime, mode: JobMode) -> JobQueue:
             queue_name=settings.job_queue_name,
             heartbeat_timeout_ms=settings.job_heartbeat_timeout_ms,
         )
-    if mode == "collect":
-        return InProcessJobQueue(mode="collect")
     return InProcessJobQueue(
         ingestion_handler(runtime),
         mode="inline" if mode == "inline" else "thread",

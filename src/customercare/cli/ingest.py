@@ -55,10 +55,10 @@ def ingest(
         raise fail("give files, folders or --url")
     # Without Redis the jobs run in this process in batches (the embedder needs full batches);
     # with Redis they go to the workers and this command waits for them.
-    redis = bool(settings().redis_url)
-    with open_runtime(jobs="redis" if redis else "collect") as runtime, app_errors():
-        collected = None if redis else runtime.job_queue
-        assert collected is None or isinstance(collected, InProcessJobQueue)
+    collected = None if settings().redis_url else InProcessJobQueue(mode="collect")
+    with open_runtime(jobs="redis" if collected is None else None) as runtime, app_errors():
+        if collected is not None:
+            runtime.jobs = collected
         with runtime.sessions() as session:
             tenancy.get_workspace_or_raise(session, workspace_id=workspace)
         queued: list[str] = []

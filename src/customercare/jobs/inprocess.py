@@ -72,7 +72,8 @@ class InProcessJobQueue:
             self._pending.discard(future)
 
     def _run(self, request: IngestionRequest) -> None:
-        assert self._handler is not None  # checked in __init__ for these modes
+        if self._handler is None:  # a collect queue never runs jobs (checked in __init__)
+            raise RuntimeError("a collect queue does not run jobs")
         run_with_retries(self._handler, request, self._max_retries, self._backoff_seconds)
 
     def wait_until_idle(self, timeout_seconds: float) -> bool:
