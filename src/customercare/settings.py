@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 64 * 1024  # KiB
     argon2_parallelism: int = 4
+    # Hashes at once per process: each takes argon2_memory_cost KiB.
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
     email_verification_hours: int = 24
     password_reset_minutes: int = 30
     # Sign-in throttling (fixed windows, failures only).

@@ -189,12 +189,28 @@ def sign_in(context: AccountsContext, *, email: str, password: str, ip: str | No
     except ValidationFailed:
         address = email.strip().lower()
     try:
-        throttle.check(counters, settings, email=address, ip=ip)
+        throttle.reserve(counters, settings, email=address, ip=ip)
     except RateLimited:
         with transaction(context.sessions) as session:
             user = get_by_email(session, email=address)
             _record_failure(session, user=user, ip=ip, reason="throttled")
         raise
+    try:
+        pair = _verify_and_start(context, address=address, password=password, ip=ip)
+    except BaseException:  # not a wrong password (the database failed): not a failure either
+        throttle.refund(counters, settings, email=address, ip=ip)
+        raise
+    if pair is None:  # the reserved failure stays counted
+        raise AuthenticationError(BAD_CREDENTIALS)
+    throttle.record_success(counters, settings, email=address, ip=ip)
+    return pair
+
+
+def _verify_and_start(
+    context: AccountsContext, *, address: str, password: str, ip: str | None
+) -> TokenPair | None:
+    """A new session when the password is right (None otherwise, audited either way)."""
+    settings = context.settings
     with transaction(context.sessions) as session:
         user = get_by_email(session, email=address)
         if user is None:
@@ -219,10 +235,6 @@ def sign_in(context: AccountsContext, *, email: str, password: str, ip: str | No
                 target_id=pair.session_id,
                 ip=ip,
             )
-    if pair is None:
-        throttle.record_failure(counters, settings, email=address, ip=ip)
-        raise AuthenticationError(BAD_CREDENTIALS)
-    throttle.record_success(counters, email=address)
     return pair
 
 

@@ -29,17 +29,21 @@ def _limits(settings: Settings, *, email: str, ip: str | None) -> list[tuple[str
     return limits
 
 
-def check(counters: CounterStore, settings: Settings, *, email: str, ip: str | None) -> None:
-    """Raise RateLimited (429) while the account or the address has too many failures."""
+def reserve(counters: CounterStore, settings: Settings, *, email: str, ip: str | None) -> None:
+    """Count this attempt as a failure of the account and of the address before the password
+    is checked: one atomic increment each, so concurrent attempts cannot all pass a check
+    made before any of them is counted. Over either budget the attempt is refunded and
+    refused (429); ``record_success`` refunds it when the password was right."""
     window = settings.signin_window_seconds
     over: list[str] = []
     retry_after = 0
     for scope, key, limit in _limits(settings, email=email, ip=ip):
-        current = counters.peek(key, window_seconds=window)
-        if current.count >= limit:
+        counted = counters.hit(key, window_seconds=window)
+        if counted.count > limit:
             over.append(scope)
-            retry_after = max(retry_after, current.resets_in)
+            retry_after = max(retry_after, counted.resets_in)
     if over:
+        refund(counters, settings, email=email, ip=ip)
         raise RateLimited(
             "too many failed sign-in attempts; try again later",
             retry_after=retry_after,
@@ -47,14 +51,18 @@ def check(counters: CounterStore, settings: Settings, *, email: str, ip: str | N
         )
 
 
-def record_failure(
+def refund(counters: CounterStore, settings: Settings, *, email: str, ip: str | None) -> None:
+    """Take back a reservation: the attempt did not fail (or was not made)."""
+    for _, key, _ in _limits(settings, email=email, ip=ip):
+        counters.hit(key, window_seconds=settings.signin_window_seconds, amount=-1)
+
+
+def record_success(
     counters: CounterStore, settings: Settings, *, email: str, ip: str | None
 ) -> None:
-    for _, key, _ in _limits(settings, email=email, ip=ip):
-        counters.hit(key, window_seconds=settings.signin_window_seconds)
-
-
-def record_success(counters: CounterStore, *, email: str) -> None:
-    """Forget the account's failures. The address's failures stay: signing in to one's own
-    account must not reset the budget for guessing at others'."""
+    """Forget the account's failures and refund the address's reservation. The address's
+    earlier failures stay: signing in to one's own account must not reset the budget for
+    guessing at others'."""
     counters.reset(_account_key(email))
+    if ip:
+        counters.hit(_ip_key(ip), window_seconds=settings.signin_window_seconds, amount=-1)

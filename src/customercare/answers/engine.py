@@ -78,8 +78,10 @@ def start_turn(
     ``history`` replaces the stored turns when the caller keeps its own (the OpenAI facade)."""
     settings = runtime.settings
     with transaction(runtime.sessions) as session:
+        if settings.quotas_enabled:  # count and store as one step: the workspace is locked
+            plan = tenancy.lock_workspace(session, workspace_id=workspace_id)
+            _check_message_quota(session, runtime, workspace_id=workspace_id, plan=plan)
         workspace = tenancy.get_workspace_or_raise(session, workspace_id=workspace_id)
-        _check_message_quota(session, runtime, workspace_id=workspace_id, plan=workspace.plan)
         if conversation_id:
             conversation = conversations.get_conversation_or_raise(
                 session, workspace_id=workspace_id, conversation_id=conversation_id
@@ -116,7 +118,7 @@ def start_turn(
 
 
 def _check_message_quota(
-    session: Session, runtime: AnswerContext, *, workspace_id: str, plan: str
+    session: Session, runtime: AnswerContext, *, workspace_id: str, plan: str | None
 ) -> None:
     enforced = limits.enforced_plan(runtime.settings, plan)
     if enforced is None or enforced.messages_per_month is None:

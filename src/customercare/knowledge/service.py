@@ -112,13 +112,18 @@ def ingest_bytes(
     check_size(data, settings=settings)  # too large: refused before anything is stored
     digest = content_hash(data)
     with transaction(context.sessions) as session:
+        plan = _lock_for_quota(session, settings, workspace_id=workspace_id)
         existing = session.scalar(
             select(Document).where(
                 Document.workspace_id == workspace_id, Document.content_hash == digest
             )
         )
-        if existing is None:  # known content adds no document: never refused by a quota
-            _check_quota(session, settings, workspace_id=workspace_id, adding_bytes=len(data))
+        if existing is None and plan is not None:  # known content adds no document
+            limits.check_documents(
+                plan,
+                usage=document_usage(session, workspace_id=workspace_id),
+                adding_bytes=len(data),
+            )
         if existing is not None and existing.status != DocumentStatus.failed:
             return IngestOutcome(_public(session, existing), created=False)
         if existing is not None:
@@ -341,16 +346,15 @@ def document_content(session: Session, *, document_id: str) -> bytes:
     return content.data
 
 
-def _check_quota(
-    session: Session, settings: Settings, *, workspace_id: str, adding_bytes: int
-) -> None:
-    plan = limits.enforced_plan(settings, tenancy.plan_of(session, workspace_id=workspace_id))
-    if plan is not None:
-        limits.check_documents(
-            plan,
-            usage=document_usage(session, workspace_id=workspace_id),
-            adding_bytes=adding_bytes,
-        )
+def _lock_for_quota(
+    session: Session, settings: Settings, *, workspace_id: str
+) -> limits.Plan | None:
+    """The plan whose document quotas apply, with the workspace locked so that the count and
+    the insert are one step; None when quotas are off (then nothing is locked)."""
+    if not settings.quotas_enabled:
+        return None
+    plan = tenancy.lock_workspace(session, workspace_id=workspace_id)
+    return limits.enforced_plan(settings, plan)
 
 
 def _enqueue_after_commit(session: Session, jobs: JobQueue, document_id: str, version: int) -> None:

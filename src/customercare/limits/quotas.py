@@ -9,8 +9,9 @@ conversations its messages) and passes the counts in, so limits imports no other
 
 Going over raises ``QuotaExceeded`` (429, ``quota_exceeded``) with ``quota``, ``limit``,
 ``used`` and ``resets_at`` (the first day of next month for messages; null for documents and
-storage, which free up only when documents are deleted or the plan changes). The checks count
-rows and then let the caller write, so two concurrent requests may both pass at the edge."""
+storage, which free up only when documents are deleted or the plan changes). Callers count and
+write while holding the workspace's lock (``tenancy.lock_workspace``), so a burst never
+passes the limit."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, cast, delete, select
+from sqlalchemy import String, cast, delete, select, update
 from sqlalchemy.orm import Session
 
 from customercare.audit import service as audit
@@ -74,6 +74,22 @@ def update_workspace(
 def plan_of(session: Session, *, workspace_id: str) -> str | None:
     """The workspace's plan name, or None when there is no such workspace."""
     return session.scalar(select(Workspace.plan).where(Workspace.id == workspace_id))
+
+
+def lock_workspace(session: Session, *, workspace_id: str) -> str | None:
+    """Serialise the workspace's quota-checked writes until the transaction ends, and return
+    its plan (None: no such workspace). Counting and then writing is one step only while the
+    lock is held: two uploads cannot both see room for one more document. Call it first in
+    the transaction: SQLite locks the whole database on the first write, PostgreSQL the row."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks: a write (that changes nothing) takes the database's.
+        session.execute(
+            update(Workspace).where(Workspace.id == workspace_id).values(plan=Workspace.plan)
+        )
+        return plan_of(session, workspace_id=workspace_id)
+    return session.scalar(
+        select(Workspace.plan).where(Workspace.id == workspace_id).with_for_update()
+    )
 
 
 def get_workspace_by_name(session: Session, *, name: str) -> Workspace | None:
