@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from customercare.accounts import service as accounts
 from customercare.audit import service as audit
-from customercare.db.engine import after_commit
 from customercare.errors import (
     ConflictError,
     NotFoundError,
@@ -184,8 +183,9 @@ def create_invitation(
     ip: str | None = None,
     valid_for: timedelta | None = None,
 ) -> IssuedInvitation:
-    """A single-use invitation, mailed once the transaction commits (the link must work when
-    it arrives); an earlier pending one for the same address is revoked."""
+    """A single-use invitation, mailed through the outbox, so only once the transaction commits
+    (the link must work when it arrives); an earlier pending one for the same address is
+    revoked."""
     workspace_id = actor.workspace_id
     workspace = get_workspace_or_raise(session, workspace_id=workspace_id)
     if role is Role.owner and actor.role is not Role.owner:
@@ -224,7 +224,7 @@ def create_invitation(
     )
     subject = f"You are invited to {workspace.name} on CustomerCareGPT"
     text = invitation_mail(settings, workspace=workspace.name, role=role, token=token)
-    after_commit(session, lambda: mailer.send(address, subject, text))
+    mailer.send(address, subject, text)  # the outbox delivers it once this commits
     return IssuedInvitation(invitation=invitation, token=token)
 
 
