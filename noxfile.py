@@ -81,6 +81,13 @@ def api_contract(session: nox.Session) -> None:
 
 
 @nox.session
+def faults(session: nox.Session) -> None:
+    """A private PostgreSQL restarted and a private Redis wiped under load, against real
+    ``ccgpt serve`` and ``ccgpt worker`` processes: JSON 503s, no lost answer or document."""
+    uv_run(session, "pytest", "-q", "-m", "faults", "tests/faults", *session.posargs)
+
+
+@nox.session
 def migrations(session: nox.Session) -> None:
     """Models and migrations agree; upgrade, downgrade to base and upgrade again work.
 

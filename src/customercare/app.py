@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import redis
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from customercare.accounts.router import router as auth_router
@@ -15,8 +18,9 @@ from customercare.answers.openai_router import router as openai_router
 from customercare.answers.router import router as chat_router
 from customercare.bootstrap import build_runtime
 from customercare.conversations.router import router as conversations_router
+from customercare.db.engine import unavailable_error
 from customercare.db.migrate import upgrade
-from customercare.errors import AppError, RateLimited
+from customercare.errors import AppError, QueueUnavailable, RateLimited, ServiceUnavailable
 from customercare.http_edge import SecurityHeadersMiddleware
 from customercare.knowledge.ingestion import resume_unfinished
 from customercare.knowledge.router import router as documents_router
@@ -28,6 +32,7 @@ from customercare.openapi import allowed_methods, install_openapi
 from customercare.runtime import Runtime
 from customercare.search.router import router as search_router
 from customercare.settings import Settings, get_settings
+from customercare.sweeps import Periodic, repair_answers
 from customercare.tenancy.router import router as workspace_router
 
 
@@ -49,9 +54,18 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         # Mail a crash or a failed attempt left in the outbox goes out now and every minute.
         sweeper = MailSweeper(owned.sessions, owned.mailer)
         sweeper.start()
+        # A question whose answer an outage kept from being stored gets a failed answer.
+        repair = Periodic(
+            "answer-repair",
+            lambda: repair_answers(
+                owned.sessions, after_seconds=resolved.answer_repair_after_seconds
+            ),
+            interval=resolved.answer_repair_interval_seconds,
+        ).start()
         try:
             yield
         finally:
+            repair.stop()
             sweeper.stop()
             owned.close()
 
@@ -78,15 +92,36 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     return app
 
 
+log = structlog.get_logger(__name__)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
+    """Every error answers JSON. A database or a queue that does not answer is a 503 with
+    Retry-After (the client may simply try again); anything else unexpected is a JSON 500."""
+
     @app.exception_handler(AppError)
     async def app_error(_: Request, error: AppError) -> JSONResponse:
-        headers: dict[str, str] = {}
-        if error.status_code == 401:
-            headers["WWW-Authenticate"] = "Bearer"
-        if isinstance(error, RateLimited) and error.retry_after is not None:
-            headers["Retry-After"] = str(error.retry_after)
-        return JSONResponse(error.to_body(), status_code=error.status_code, headers=headers)
+        return _app_error_response(error)
+
+    @app.exception_handler(SQLAlchemyError)
+    async def database_error(request: Request, error: SQLAlchemyError) -> JSONResponse:
+        translated = unavailable_error(error)
+        if translated is None:
+            raise error  # a bug, not an outage: the JSON 500 below, with its traceback logged
+        log.warning("database.unavailable", error=type(error).__name__, path=request.url.path)
+        return _app_error_response(translated)
+
+    @app.exception_handler(redis.exceptions.ConnectionError)
+    @app.exception_handler(redis.exceptions.TimeoutError)
+    async def queue_error(request: Request, error: redis.exceptions.RedisError) -> JSONResponse:
+        log.warning("queue.unavailable", error=type(error).__name__, path=request.url.path)
+        return _app_error_response(QueueUnavailable())
+
+    # Starlette runs this one outermost (ServerErrorMiddleware), then re-raises for the log.
+    @app.exception_handler(Exception)
+    async def unexpected_error(_: Request, error: Exception) -> JSONResponse:
+        body = {"error": {"code": "internal_error", "message": "internal error", "details": {}}}
+        return JSONResponse(body, status_code=500)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -107,6 +142,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         if error.status_code == 405:
             headers["Allow"] = allowed_methods(request)
         return JSONResponse(body, status_code=error.status_code, headers=headers)
+
+
+def _app_error_response(error: AppError) -> JSONResponse:
+    headers: dict[str, str] = {}
+    if error.status_code == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(error, RateLimited | ServiceUnavailable) and error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    return JSONResponse(error.to_body(), status_code=error.status_code, headers=headers)
 
 
 def _jsonable_errors(error: RequestValidationError) -> list[dict[str, object]]:

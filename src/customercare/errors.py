@@ -72,8 +72,40 @@ class ConflictError(AppError):
 
 
 class ServiceUnavailable(AppError):
+    """A dependency does not answer; ``retry_after`` seconds is a sensible wait (Retry-After),
+    or None when it is not known."""
+
     code = "service_unavailable"
     status_code = 503
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database does not answer (restarting, unreachable, every connection busy).
+    Nothing of the request was committed unless the response says otherwise."""
+
+    code = "database_unavailable"
+
+    def __init__(self, message: str = "the database is unavailable, try again shortly") -> None:
+        super().__init__(message, retry_after=2)
+
+
+class QueueUnavailable(ServiceUnavailable):
+    """The job queue (Redis) does not answer."""
+
+    code = "queue_unavailable"
+
+    def __init__(self, message: str = "the job queue is unavailable, try again shortly") -> None:
+        super().__init__(message, retry_after=5)
 
 
 class IngestionError(AppError):

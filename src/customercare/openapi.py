@@ -60,7 +60,7 @@ _RATE_LIMITED_PREFIXES = ("/api/", "/v1/")
 
 # Statuses one operation has on top of the rules above, and why.
 EXTRA_STATUSES: dict[tuple[str, str], dict[int, str]] = {
-    ("get", "/readyz"): {503: "the database or the vector store does not answer"},
+    ("get", "/readyz"): {503: "the database, the vector store or Redis does not answer"},
     ("post", "/api/v1/auth/sign-up"): {409: "the email address cannot be used"},
     ("post", "/api/v1/auth/verify-email"): {400: "the link is invalid or expired"},
     ("post", "/api/v1/auth/sign-in"): {401: "wrong email or password", 403: "account disabled"},
@@ -116,6 +116,8 @@ def statuses_for(method: str, path: str, operation: dict[str, Any]) -> dict[int,
         found[422] = _DESCRIPTIONS[422]
     if "requestBody" in operation:
         found[400] = "The body could not be parsed (JSON that is not UTF-8, broken multipart)"
+    if (method, path) != ("get", "/healthz"):
+        found[503] = "The database or the job queue is unavailable (see Retry-After)"
     for status, why in EXTRA_STATUSES.get((method, path), {}).items():
         found[status] = f"{_DESCRIPTIONS.get(status, 'Error')}: {why}"
     return found

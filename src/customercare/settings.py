@@ -144,6 +144,15 @@ class Settings(BaseSettings):
     job_max_retries: int = 3
     job_heartbeat_timeout_ms: int = 60_000
     job_queue_name: str = "ccgpt-ingestion"
+    # Faults (docs/architecture.md, "Faults"): with Redis, `ccgpt worker` re-queues documents
+    # pending or processing unchanged for job_stale_seconds (a lost enqueue, Redis restarted
+    # empty), at start and every job_sweep_interval_seconds. The API process gives a question
+    # still without an answer after answer_repair_after_seconds (its answer could not be
+    # stored) a failed answer, at start and every answer_repair_interval_seconds.
+    job_stale_seconds: float = Field(default=600.0, gt=0)
+    job_sweep_interval_seconds: float = Field(default=60.0, gt=0)
+    answer_repair_after_seconds: float = Field(default=600.0, gt=0)
+    answer_repair_interval_seconds: float = Field(default=60.0, gt=0)
 
     # Limits (docs/limits.md). Rate limits: requests per fixed window (60 s unless
     # rate_limit_window_seconds says otherwise) per client IP, secret API key, widget key (per

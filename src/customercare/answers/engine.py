@@ -29,7 +29,8 @@ from customercare.answers.providers import (
 from customercare.answers.providers.offline import compose, word_deltas
 from customercare.conversations import service as conversations
 from customercare.db.engine import transaction
-from customercare.ids import utcnow
+from customercare.errors import DatabaseUnavailable
+from customercare.ids import new_id, utcnow
 from customercare.limits import service as limits
 from customercare.search import service as search
 from customercare.tenancy import service as tenancy
@@ -37,6 +38,8 @@ from customercare.tenancy import service as tenancy
 ANSWERED, NO_ANSWER, HANDOFF = "answered", "no_answer", "handoff"
 # The second query must beat the first by this much: the first is the likelier reading.
 FOLLOW_UP_MARGIN = 0.05
+# Storing the answer outlives a database restart of a few seconds (then the repair sweep).
+STORE_RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)
 
 
 class AnswerContext(search.SearchContext, Protocol):
@@ -418,13 +421,27 @@ def _store(
         timings_ms=draft.timings,
         latency_ms=draft.timings["total"],
     )
-    with transaction(runtime.sessions) as session:
-        conversation = conversations.get_conversation_or_raise(
-            session, workspace_id=turn.workspace_id, conversation_id=turn.conversation_id
-        )
-        return conversations.add_assistant_message(
-            session, conversation=conversation, reply=reply
-        ).id
+    message_id = new_id()  # one id for every attempt: a retry never stores the answer twice
+    for delay in (*STORE_RETRY_DELAYS, None):
+        try:
+            with transaction(runtime.sessions) as session:
+                conversation = conversations.get_conversation_or_raise(
+                    session, workspace_id=turn.workspace_id, conversation_id=turn.conversation_id
+                )
+                return conversations.add_assistant_message(
+                    session,
+                    conversation=conversation,
+                    reply=reply,
+                    question_id=turn.user_message_id,
+                    message_id=message_id,
+                ).id
+        except DatabaseUnavailable:
+            if delay is None:
+                # The question stays pending: conversations.repair_unanswered records the
+                # failure once the database is back (the API process sweeps periodically).
+                raise
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def _since(started: float) -> float:

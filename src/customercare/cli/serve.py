@@ -36,13 +36,23 @@ def worker(threads: int = typer.Option(1, help="Jobs processed at once.")) -> No
     from customercare.bootstrap import build_runtime, ingestion_handler
     from customercare.db.migrate import upgrade
     from customercare.jobs.redis_queue import run_worker
+    from customercare.sweeps import Periodic, requeue_documents
 
     current = settings()
     if not current.redis_url:
         raise fail("the worker needs REDIS_URL; without it jobs run inside `ccgpt serve`")
     configure_logging(level=current.log_level, json=current.log_json)
     upgrade(current.resolved_database_url)
-    runtime = build_runtime(current, jobs=None)
+    # Its queue is only for the sweep: documents whose job was lost (an enqueue that failed,
+    # Redis restarted empty) are queued again, at start and then periodically.
+    runtime = build_runtime(current, jobs="redis")
+    sweep = Periodic(
+        "requeue",
+        lambda: requeue_documents(
+            runtime.sessions, runtime.job_queue, stale_seconds=current.job_stale_seconds
+        ),
+        interval=current.job_sweep_interval_seconds,
+    ).start()
     try:
         run_worker(
             current.redis_url,
@@ -53,4 +63,5 @@ def worker(threads: int = typer.Option(1, help="Jobs processed at once.")) -> No
             threads=threads,
         )
     finally:
+        sweep.stop()
         runtime.close()

@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 
 from customercare.conversations.models import Conversation, Feedback, HandoffTicket, Message
 from customercare.errors import NotFoundError, ValidationFailed
-from customercare.ids import utcnow
+from customercare.ids import new_id, utcnow
 
 Rating = Literal["up", "down"]
 MessageStatus = Literal["complete", "failed", "cancelled"]
+# A question is ``pending`` until its answer record (complete, cancelled or failed) is stored
+# with it; one still pending long after its turn must have ended lost its answer to an outage.
+PENDING = "pending"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,20 +109,38 @@ def recent_turns(
 
 
 def add_user_message(session: Session, *, conversation: Conversation, content: str) -> Message:
+    """The customer's question, ``pending`` until ``add_assistant_message`` answers it."""
     message = Message(
         workspace_id=conversation.workspace_id,
         conversation_id=conversation.id,
         role="user",
         content=content,
+        status=PENDING,
     )
     _append(session, conversation, message)
     return message
 
 
 def add_assistant_message(
-    session: Session, *, conversation: Conversation, reply: AssistantReply
+    session: Session,
+    *,
+    conversation: Conversation,
+    reply: AssistantReply,
+    question_id: str | None = None,
+    message_id: str | None = None,
 ) -> Message:
+    """Store the answer to ``question_id`` (which stops being pending). With ``message_id``
+    it is idempotent: a retry after a commit whose outcome was lost stores nothing twice."""
+    if message_id is not None:
+        existing = session.get(Message, message_id)
+        if existing is not None:
+            return existing
+    if question_id is not None:
+        question = session.get(Message, question_id)
+        if question is not None and question.status == PENDING:
+            question.status = "complete"
     message = Message(
+        id=message_id or new_id(),
         workspace_id=conversation.workspace_id,
         conversation_id=conversation.id,
         role="assistant",
@@ -149,6 +170,45 @@ def _append(session: Session, conversation: Conversation, message: Message) -> N
     conversation.message_count += 1
     conversation.updated_at = now
     session.flush()
+
+
+def repair_unanswered(session: Session, *, older_than: datetime, limit: int = 500) -> int:
+    """Give every question still pending since before ``older_than`` the failed answer its
+    turn could not store (the database went away as the stream ended): the conversation
+    shows the failure instead of a question without an answer. Returns how many."""
+    questions = list(
+        session.scalars(
+            select(Message)
+            .where(
+                Message.role == "user",
+                Message.status == PENDING,
+                Message.created_at < older_than,
+            )
+            .order_by(Message.created_at, Message.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for question in questions:
+        conversation = session.get(Conversation, question.conversation_id)
+        if conversation is None:
+            continue
+        reply = AssistantReply(
+            content="",
+            status="failed",
+            decision=None,
+            confidence=None,
+            provider="repair",
+            citations=[],
+            timings_ms={},
+            latency_ms=0.0,
+        )
+        answer = add_assistant_message(
+            session, conversation=conversation, reply=reply, question_id=question.id
+        )
+        # Right after its question, where the turn would have stored it.
+        answer.created_at = question.created_at + timedelta(microseconds=1)
+    return len(questions)
 
 
 def get_message_or_raise(session: Session, *, workspace_id: str, message_id: str) -> Message:

@@ -26,7 +26,7 @@ from customercare.errors import (
     NotFoundError,
     ServiceUnavailable,
 )
-from customercare.jobs import IngestionRequest, JobQueue
+from customercare.jobs import JobQueue
 from customercare.knowledge.models import (
     ChunkRecord,
     Document,
@@ -42,6 +42,7 @@ from customercare.knowledge.passages import (
     load_chunks,
     remove_chunks,
 )
+from customercare.knowledge.recovery import enqueue_after_commit, requeue_stale
 from customercare.knowledge.schemas import DocumentPublic
 from customercare.knowledge.validation import check_size, content_hash, validate_content
 from customercare.limits import service as limits
@@ -74,6 +75,7 @@ __all__ = [
     "reingest",
     "remove_chunks",
     "replace_content",
+    "requeue_stale",
     "validate_content",
     "wait_until_settled",
 ]
@@ -155,7 +157,7 @@ def ingest_bytes(
         if extracted.title and document.title in (filename, source_url, "Untitled"):
             document.title = extracted.title[:500]
         public = _public(session, document)
-        _enqueue_after_commit(session, context.job_queue, document_id, version)
+        enqueue_after_commit(session, context.job_queue, document_id, version)
     return IngestOutcome(public, created=existing is None)
 
 
@@ -194,7 +196,7 @@ def replace_content(
     document.filename = filename or document.filename
     version = _queue_new_version(document)
     public = _public(session, document)
-    _enqueue_after_commit(session, jobs, document_id, version)
+    enqueue_after_commit(session, jobs, document_id, version)
     return public
 
 
@@ -204,7 +206,7 @@ def reingest(
     """Process the stored content again (after a settings or model change, or a failure)."""
     document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
     version = _queue_new_version(document)
-    _enqueue_after_commit(session, jobs, document_id, version)
+    enqueue_after_commit(session, jobs, document_id, version)
     return _public(session, document)
 
 
@@ -355,11 +357,6 @@ def _lock_for_quota(
         return None
     plan = tenancy.lock_workspace(session, workspace_id=workspace_id)
     return limits.enforced_plan(settings, plan)
-
-
-def _enqueue_after_commit(session: Session, jobs: JobQueue, document_id: str, version: int) -> None:
-    # A worker that picked the job up before the commit would find the old version.
-    after_commit(session, lambda: jobs.enqueue_ingestion(IngestionRequest(document_id, version)))
 
 
 def _queue_new_version(document: Document) -> int:

@@ -1,9 +1,11 @@
-"""Liveness (the process answers) and readiness (its database and vector store answer)."""
+"""Liveness (the process answers) and readiness (its database, vector store and, when
+``REDIS_URL`` is set, Redis (the job queue and the shared counters) answer)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import redis
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -32,6 +34,18 @@ def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks["vector_store"] = "ok"
     except Exception as error:
         checks["vector_store"] = f"error: {type(error).__name__}"
+    if runtime.settings.redis_url:
+        try:
+            client = redis.Redis.from_url(
+                runtime.settings.redis_url, socket_timeout=2, socket_connect_timeout=2
+            )
+            try:
+                client.ping()
+            finally:
+                client.close()
+            checks["redis"] = "ok"
+        except Exception as error:
+            checks["redis"] = f"error: {type(error).__name__}"
     ready = all(value == "ok" for value in checks.values())
     return JSONResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks},

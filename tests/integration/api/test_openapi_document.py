@@ -26,15 +26,20 @@ def responses(document: dict[str, Any], method: str, path: str) -> dict[str, Any
 @pytest.mark.parametrize(
     ("method", "path", "statuses"),
     [
-        ("get", "/api/v1/documents", {"200", "401", "403", "404", "422", "429"}),
-        ("get", "/api/v1/documents/{document_id}", {"200", "401", "403", "404", "422", "429"}),
+        # 503: every operation but /healthz needs the database (docs/architecture.md, Faults).
+        ("get", "/api/v1/documents", {"200", "401", "403", "404", "422", "429", "503"}),
+        (
+            "get",
+            "/api/v1/documents/{document_id}",
+            {"200", "401", "403", "404", "422", "429", "503"},
+        ),
         (
             "post",
             "/api/v1/documents",
-            {"202", "400", "401", "403", "404", "409", "413", "415", "422", "429"},
+            {"202", "400", "401", "403", "404", "409", "413", "415", "422", "429", "503"},
         ),
-        ("post", "/api/v1/auth/sign-in", {"200", "400", "401", "403", "422", "429"}),
-        ("post", "/api/v1/auth/sign-up", {"201", "400", "409", "422", "429"}),
+        ("post", "/api/v1/auth/sign-in", {"200", "400", "401", "403", "422", "429", "503"}),
+        ("post", "/api/v1/auth/sign-up", {"201", "400", "409", "422", "429", "503"}),
         ("get", "/healthz", {"200"}),
         ("get", "/readyz", {"200", "503"}),
     ],

@@ -22,7 +22,8 @@ SOURCE = Path(__file__).resolve().parents[3] / "src" / PACKAGE
 FOUNDATION = {"settings", "errors", "ids", "db", "observability"}
 # Entry points wire the domains together and may reach anything.
 # (http_edge: the middleware every request passes through before any router.)
-ENTRY = {"app", "bootstrap", "runtime", "deps", "http_edge", "cli", "evaluation", "demo"}
+# (sweeps: background repairs an entry point starts, over several domains' faces.)
+ENTRY = {"app", "bootstrap", "runtime", "deps", "http_edge", "cli", "evaluation", "demo", "sweeps"}
 # Imports inside functions that keep an optional or heavy dependency off the import path.
 LAZY_IMPORTS = {
     ("customercare.bootstrap", "customercare.jobs.redis_queue"),  # dramatiq: Redis only
@@ -37,6 +38,7 @@ LAZY_IMPORTS = {
     ("customercare.cli.serve", "customercare.db.migrate"),  # alembic: `ccgpt --help` stays fast
     ("customercare.cli.serve", "customercare.jobs.redis_queue"),
     ("customercare.cli.serve", "customercare.bootstrap"),
+    ("customercare.cli.serve", "customercare.sweeps"),  # imports the domains: --help stays fast
 }
 # db.models registers every table for Alembic's metadata: it imports each domain's models.
 REGISTRIES = {"customercare.db.models"}
