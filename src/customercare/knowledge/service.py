@@ -27,6 +27,7 @@ from customercare.errors import (
     ServiceUnavailable,
 )
 from customercare.jobs import IngestionRequest, JobQueue
+from customercare.knowledge.bounds import IngestionBounds, bounds_for
 from customercare.knowledge.models import (
     ChunkRecord,
     Document,
@@ -55,7 +56,9 @@ __all__ = [
     "DocumentPublic",
     "DocumentStatus",
     "IngestOutcome",
+    "IngestionBounds",
     "KnowledgeContext",
+    "bounds_for",
     "check_size",
     "content_hash",
     "count_chunks",
@@ -121,6 +124,7 @@ def ingest_bytes(
             _check_quota(session, settings, workspace_id=workspace_id, adding_bytes=len(data))
         if existing is not None and existing.status != DocumentStatus.failed:
             return IngestOutcome(_public(session, existing), created=False)
+        bounds = bounds_for(session, settings, workspace_id=workspace_id)
         if existing is not None:
             document = existing
             _queue_new_version(document)
@@ -139,7 +143,7 @@ def ingest_bytes(
             _set_tags(session, document, tags)
         document_id, version = document.id, document.version
     try:
-        extracted = validate_content(data, filename=filename, settings=settings)
+        extracted = validate_content(data, filename=filename, settings=settings, bounds=bounds)
     except IngestionError as error:
         error.details["document_id"] = document_id
         with transaction(context.sessions) as session:
@@ -150,7 +154,7 @@ def ingest_bytes(
         if extracted.title and document.title in (filename, source_url, "Untitled"):
             document.title = extracted.title[:500]
         public = _public(session, document)
-        _enqueue_after_commit(session, context.job_queue, document_id, version)
+        _enqueue_after_commit(session, context.job_queue, document, version)
     return IngestOutcome(public, created=existing is None)
 
 
@@ -166,7 +170,8 @@ def replace_content(
 ) -> DocumentPublic:
     """New content for an existing document. It is validated first: invalid content changes
     nothing, and the old version stays searchable until the new one is indexed."""
-    validate_content(data, filename=filename, settings=settings)
+    bounds = bounds_for(session, settings, workspace_id=workspace_id)
+    validate_content(data, filename=filename, settings=settings, bounds=bounds)
     digest = content_hash(data)
     document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
     clash = session.scalar(
@@ -189,7 +194,7 @@ def replace_content(
     document.filename = filename or document.filename
     version = _queue_new_version(document)
     public = _public(session, document)
-    _enqueue_after_commit(session, jobs, document_id, version)
+    _enqueue_after_commit(session, jobs, document, version)
     return public
 
 
@@ -199,7 +204,7 @@ def reingest(
     """Process the stored content again (after a settings or model change, or a failure)."""
     document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
     version = _queue_new_version(document)
-    _enqueue_after_commit(session, jobs, document_id, version)
+    _enqueue_after_commit(session, jobs, document, version)
     return _public(session, document)
 
 
@@ -353,9 +358,12 @@ def _check_quota(
         )
 
 
-def _enqueue_after_commit(session: Session, jobs: JobQueue, document_id: str, version: int) -> None:
+def _enqueue_after_commit(
+    session: Session, jobs: JobQueue, document: Document, version: int
+) -> None:
     # A worker that picked the job up before the commit would find the old version.
-    after_commit(session, lambda: jobs.enqueue_ingestion(IngestionRequest(document_id, version)))
+    request = IngestionRequest(document.id, version, workspace_id=document.workspace_id)
+    after_commit(session, lambda: jobs.enqueue_ingestion(request))
 
 
 def _queue_new_version(document: Document) -> int:
