@@ -110,6 +110,7 @@ def runtime(settings: Settings, embedder: Embedder) -> Iterator[Runtime]:
                 "handler": ingestion_handler(runtime),
                 "heartbeat_timeout_ms": settings.job_heartbeat_timeout_ms,
                 "max_retries": settings.job_max_retries,
+                "threads": settings.worker_threads,
                 "stop": stop,
             },
             daemon=True,

@@ -4,6 +4,7 @@ the job queue and its ingestion handler. Only entry points import this (the app'
 
 from __future__ import annotations
 
+import threading
 from typing import Literal
 
 from customercare.db.engine import make_engine, make_session_factory
@@ -51,15 +52,19 @@ def _build_job_queue(runtime: Runtime, mode: JobMode) -> JobQueue:
             queue_name=settings.job_queue_name,
             heartbeat_timeout_ms=settings.job_heartbeat_timeout_ms,
         )
+    stop = threading.Event()  # set by the queue's close(); the job stops at a checkpoint
     return InProcessJobQueue(
-        ingestion_handler(runtime),
+        ingestion_handler(runtime, stop=stop),
         mode="inline" if mode == "inline" else "thread",
         max_retries=settings.job_max_retries,
+        threads=settings.worker_threads,
+        stop=stop,
+        shutdown_grace_seconds=settings.job_shutdown_grace_seconds,
     )
 
 
-def ingestion_handler(runtime: Runtime) -> IngestionHandler:
+def ingestion_handler(runtime: Runtime, *, stop: threading.Event | None = None) -> IngestionHandler:
     def handler(request: IngestionRequest) -> None:
-        ingest_document(runtime, request)
+        ingest_document(runtime, request, stop=stop)
 
     return handler

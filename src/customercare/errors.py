@@ -142,6 +142,27 @@ class TooManyPages(IngestionError):
     status_code = 413
 
 
+class TooManyRows(IngestionError):
+    """A CSV with more question/answer rows than the workspace may ingest in one document."""
+
+    code = "too_many_rows"
+    status_code = 413
+
+
+class TooMuchText(IngestionError):
+    """More extracted characters than the workspace may ingest in one document."""
+
+    code = "too_much_text"
+    status_code = 413
+
+
+class TooManyPassages(IngestionError):
+    """The document would become more passages (chunks) than the workspace may hold in one."""
+
+    code = "too_many_passages"
+    status_code = 413
+
+
 class FetchError(IngestionError):
     """A web page or sitemap could not be fetched."""
 

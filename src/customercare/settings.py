@@ -41,9 +41,17 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
 
-    # Ingestion limits: a file over max_upload_bytes or with more pages is refused.
+    # Ingestion limits (docs/limits.md): a file over max_upload_bytes or with more pages is
+    # refused; so is one whose extracted text, CSV rows or passages (chunks) exceed these.
+    # A workspace's plan may set lower ones (plans.toml); the lower of the two applies.
     max_upload_bytes: int = 20 * 1024 * 1024
     max_pages: int = 500
+    max_extracted_chars: int = Field(default=5_000_000, ge=1)
+    max_csv_rows: int = Field(default=5_000, ge=1)
+    max_passages_per_document: int = Field(default=5_000, ge=1)
+    # Passages embedded (and their vectors upserted) per step of an ingestion job: bounds
+    # the memory of a job and how long a shutdown waits for it.
+    ingestion_embed_batch_passages: int = Field(default=16, ge=1)
     chunk_size_words: int = 180
     chunk_overlap_words: int = 40
 
@@ -142,6 +150,12 @@ class Settings(BaseSettings):
 
     # Jobs.
     job_max_retries: int = 3
+    # Jobs run at once by one process: the embedded queue's threads (one workspace uses at
+    # most all but one of them) and `ccgpt worker`'s default --threads.
+    worker_threads: int = Field(default=2, ge=1)
+    # How long the embedded queue waits at shutdown for running jobs to reach a checkpoint;
+    # queued and interrupted jobs resume at the next start.
+    job_shutdown_grace_seconds: float = Field(default=5.0, ge=0)
     job_heartbeat_timeout_ms: int = 60_000
     job_queue_name: str = "ccgpt-ingestion"
     # Faults (docs/architecture.md, "Faults"): with Redis, `ccgpt worker` re-queues documents

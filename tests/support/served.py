@@ -31,6 +31,23 @@ def ccgpt_serve(
     """Start the server with the test run's environment minus every ``CCGPT_`` and store
     variable, plus ``environment``; yield its URL once ``ready_path`` answers 200; stop it.
     Its output goes to ``log`` when given (stderr is kept for a start-up failure otherwise)."""
+    with ccgpt_serve_process(environment, log=log, ready_path=ready_path, timeout=timeout) as (
+        _,
+        url,
+    ):
+        yield url
+
+
+@contextmanager
+def ccgpt_serve_process(
+    environment: Mapping[str, str],
+    *,
+    log: Path | None = None,
+    ready_path: str = "/healthz",
+    timeout: float = 90,
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``ccgpt_serve`` that also yields the process, for tests that signal it themselves;
+    a process still running at the end is terminated."""
     port = free_port()
     variables = {
         name: value
@@ -39,7 +56,7 @@ def ccgpt_serve(
     }
     variables.update(environment)
     with ExitStack() as stack:
-        sink = stack.enter_context(log.open("wb")) if log else subprocess.PIPE
+        sink = stack.enter_context(log.open("ab")) if log else subprocess.PIPE
         process = subprocess.Popen(
             [str(CCGPT), "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=variables,
@@ -49,9 +66,10 @@ def ccgpt_serve(
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_ready(process, f"{url}{ready_path}", timeout, log)
-            yield url
+            yield process, url
         finally:
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
             process.wait(timeout=30)
 
 

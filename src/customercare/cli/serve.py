@@ -31,7 +31,11 @@ def serve(
     )
 
 
-def worker(threads: int = typer.Option(1, help="Jobs processed at once.")) -> None:
+def worker(
+    threads: int | None = typer.Option(
+        None, help="Jobs processed at once (default: CCGPT_WORKER_THREADS).", min=1
+    ),
+) -> None:
     """Consume ingestion jobs from Redis until interrupted."""
     from customercare.bootstrap import build_runtime, ingestion_handler
     from customercare.db.migrate import upgrade
@@ -60,7 +64,7 @@ def worker(threads: int = typer.Option(1, help="Jobs processed at once.")) -> No
             handler=ingestion_handler(runtime),
             heartbeat_timeout_ms=current.job_heartbeat_timeout_ms,
             max_retries=current.job_max_retries,
-            threads=threads,
+            threads=threads or current.worker_threads,
         )
     finally:
         sweep.stop()

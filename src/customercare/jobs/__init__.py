@@ -6,6 +6,7 @@ from __future__ import annotations
 from customercare.jobs.base import (
     IngestionHandler,
     IngestionRequest,
+    JobInterrupted,
     JobQueue,
     RetryableJobError,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "InProcessJobQueue",
     "IngestionHandler",
     "IngestionRequest",
+    "JobInterrupted",
     "JobQueue",
     "RetryableJobError",
     "run_with_retries",

@@ -6,10 +6,16 @@ and the swap of the searchable version is one transaction. A job for a supersede
 (the document was replaced or deleted meanwhile) does nothing.
 
 Documents are processed in batches so that the embedder sees full batches (its throughput
-drops sharply with one small document per call)."""
+drops sharply with one small document per call); passages are embedded and upserted
+``ingestion_embed_batch_passages`` at a time, so a job's memory stays bounded. Each document
+is bounded too (``knowledge.bounds``: characters, CSV rows, passages) and fails with the
+limit's code when over. Between those steps the job checks ``stop`` (its queue is shutting
+down) and leaves with ``JobInterrupted``: the document stays processing and is resumed at
+the next start."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -20,12 +26,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from customercare.db.bulk import insert_rows
 from customercare.db.engine import transaction
-from customercare.errors import IngestionError, ServiceUnavailable
-from customercare.jobs import IngestionRequest, JobQueue, RetryableJobError
+from customercare.errors import AppError, IngestionError, ServiceUnavailable
+from customercare.jobs import IngestionRequest, JobInterrupted, JobQueue, RetryableJobError
 from customercare.knowledge import service
+from customercare.knowledge.bounds import (
+    IngestionBounds,
+    bounds_for,
+    check_passages,
+    settings_bounds,
+)
 from customercare.knowledge.chunking import chunk_document
 from customercare.knowledge.detect import detect_content_type
-from customercare.knowledge.extractors import ExtractionLimits, extract
+from customercare.knowledge.extractors import extract
 from customercare.knowledge.models import ChunkRecord, Document, DocumentStatus
 from customercare.search import service as search
 from customercare.search.service import (
@@ -75,6 +87,7 @@ class _Work:
     # Stale vectors can exist only if an earlier version was indexed or ran, or an attempt
     # crashed.
     may_have_stale_vectors: bool
+    bounds: IngestionBounds
     content_type: str = ""
     page_count: int | None = None
     drafts: list[ChunkDraft] | None = None
@@ -85,39 +98,38 @@ def chunk_id(document_id: str, version: int, position: int) -> str:
     return f"{document_id}:{version}:{position}"
 
 
-def ingest_document(context: IngestionContext, request: IngestionRequest) -> None:
-    ingest_documents(context, [request])
+def ingest_document(
+    context: IngestionContext,
+    request: IngestionRequest,
+    *,
+    stop: threading.Event | None = None,
+) -> None:
+    ingest_documents(context, [request], stop=stop)
 
 
-def ingest_documents(context: IngestionContext, requests: Sequence[IngestionRequest]) -> None:
+def ingest_documents(
+    context: IngestionContext,
+    requests: Sequence[IngestionRequest],
+    *,
+    stop: threading.Event | None = None,
+) -> None:
     batch = _claim(context, requests)
-    prepared = [work for work in batch if _prepare(context, work)]
+    prepared = []
+    for work in batch:
+        _check_stop(stop, batch)
+        if _prepare(context, work):
+            prepared.append(work)
     if not prepared:
         return
+    texts = [text for work in prepared for text in work.texts or []]
     try:
-        texts = [text for work in prepared for text in work.texts or []]
-        vectors = context.embedder.embed(texts)
-        records = [
-            VectorRecord(
-                chunk_id(work.request.document_id, work.request.version, draft.position),
-                work.request.document_id,
-                work.request.version,
-            )
-            for work in prepared
-            for draft in work.drafts or []
-        ]
-        by_workspace: dict[str, list[int]] = {}
-        for index, work in enumerate(w for w in prepared for _ in w.drafts or []):
-            by_workspace.setdefault(work.workspace_id, []).append(index)
-        for workspace_id, indices in by_workspace.items():
-            context.vector_store.upsert(
-                workspace_id=workspace_id,
-                records=[records[i] for i in indices],
-                vectors=vectors[indices],
-            )
+        _embed_and_upsert(context, prepared, stop=stop)
+    except JobInterrupted:
+        raise
     except Exception as error:
         _give_up_or_retry(context, prepared, error)
         return
+    _check_stop(stop, prepared)
     committed = _swap_in(context, prepared)
     for work in prepared:
         if work.request.document_id not in committed:
@@ -135,6 +147,48 @@ def ingest_documents(context: IngestionContext, requests: Sequence[IngestionRequ
                 older_than=work.request.version,
             )
     log.info("ingest.ready", documents=len(committed), chunks=len(texts))
+
+
+def _embed_and_upsert(
+    context: IngestionContext, batch: Sequence[_Work], *, stop: threading.Event | None
+) -> None:
+    """Embed and store the batch's passages a slice at a time: the embedder never gets more
+    than ``ingestion_embed_batch_passages`` texts, and only one slice of vectors is held."""
+    passages = [(work, draft, text) for work in batch for draft, text in _pairs(work)]
+    step = context.settings.ingestion_embed_batch_passages
+    for start in range(0, len(passages), step):
+        _check_stop(stop, batch)
+        piece = passages[start : start + step]
+        vectors = context.embedder.embed([text for _, _, text in piece])
+        by_workspace: dict[str, list[int]] = {}
+        for index, (work, _, _) in enumerate(piece):
+            by_workspace.setdefault(work.workspace_id, []).append(index)
+        for workspace_id, indices in by_workspace.items():
+            records = []
+            for i in indices:
+                work, draft, _ = piece[i]
+                request = work.request
+                records.append(
+                    VectorRecord(
+                        chunk_id(request.document_id, request.version, draft.position),
+                        request.document_id,
+                        request.version,
+                    )
+                )
+            context.vector_store.upsert(
+                workspace_id=workspace_id, records=records, vectors=vectors[indices]
+            )
+
+
+def _pairs(work: _Work) -> list[tuple[ChunkDraft, str]]:
+    return list(zip(work.drafts or [], work.texts or [], strict=True))
+
+
+def _check_stop(stop: threading.Event | None, batch: Sequence[_Work]) -> None:
+    if stop is not None and stop.is_set():
+        # Left processing on purpose: resume_unfinished re-queues them at the next start.
+        log.info("ingest.interrupted", documents=[w.request.document_id for w in batch])
+        raise JobInterrupted("the job queue is shutting down")
 
 
 def _claim(context: IngestionContext, requests: Sequence[IngestionRequest]) -> list[_Work]:
@@ -161,9 +215,18 @@ def _claim(context: IngestionContext, requests: Sequence[IngestionRequest]) -> l
                     may_have_stale_vectors=document.indexed_version is not None
                     or document.attempts > 1
                     or document.version > 1,
+                    bounds=_bounds(session, context.settings, document.workspace_id),
                 )
             )
     return batch
+
+
+def _bounds(session: Session, settings: Settings, workspace_id: str) -> IngestionBounds:
+    try:
+        return bounds_for(session, settings, workspace_id=workspace_id)
+    except AppError as error:  # a broken plans file must not leave documents stuck
+        log.error("ingest.plan_limits_unavailable", workspace_id=workspace_id, error=str(error))
+        return settings_bounds(settings)
 
 
 def _prepare(context: IngestionContext, work: _Work) -> bool:
@@ -171,14 +234,13 @@ def _prepare(context: IngestionContext, work: _Work) -> bool:
     settings = context.settings
     try:
         content_type = detect_content_type(work.data, work.filename)
-        extracted = extract(
-            work.data, content_type, limits=ExtractionLimits(max_pages=settings.max_pages)
-        )
+        extracted = extract(work.data, content_type, limits=work.bounds.extraction)
         work.drafts = chunk_document(
             extracted,
             size_words=settings.chunk_size_words,
             overlap_words=settings.chunk_overlap_words,
         )
+        check_passages(len(work.drafts), work.bounds)
     except IngestionError as error:
         with transaction(context.sessions) as session:
             service.mark_failed(
@@ -283,13 +345,13 @@ def resume_unfinished(sessions: sessionmaker[Session], jobs: JobQueue) -> int:
     with sessions() as session:
         rows = (
             session.execute(
-                select(Document.id, Document.version).where(
-                    Document.status.in_([DocumentStatus.pending, DocumentStatus.processing])
-                )
+                select(Document.id, Document.version, Document.workspace_id)
+                .where(Document.status.in_([DocumentStatus.pending, DocumentStatus.processing]))
+                .order_by(Document.created_at, Document.id)
             )
             .tuples()
             .all()
         )
-    for document_id, version in rows:
-        jobs.enqueue_ingestion(IngestionRequest(document_id, version))
+    for document_id, version, workspace_id in rows:
+        jobs.enqueue_ingestion(IngestionRequest(document_id, version, workspace_id=workspace_id))
     return len(rows)

@@ -58,15 +58,21 @@ def requeue_stale(
     return len(rows)
 
 
-def enqueue_after_commit(session: Session, jobs: JobQueue, document_id: str, version: int) -> None:
+def enqueue_after_commit(
+    session: Session, jobs: JobQueue, document: Document, version: int
+) -> None:
     """Queue the document's ingestion once the session commits (a worker that picked the job
     up before the commit would find the old version). The document is committed by then: a
     queue that is down must not turn that into an error (the client would retry a change
     that is there), so the document stays pending and ``requeue_stale`` queues it later."""
 
+    # The workspace is a scheduling hint for the in-process queue (fair turns).
+    request = IngestionRequest(document.id, version, workspace_id=document.workspace_id)
+    document_id = document.id
+
     def enqueue() -> None:
         try:
-            jobs.enqueue_ingestion(IngestionRequest(document_id, version))
+            jobs.enqueue_ingestion(request)
         except Exception as error:
             log.warning("ingest.enqueue_deferred", document_id=document_id, error=repr(error))
 

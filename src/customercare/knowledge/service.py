@@ -27,6 +27,7 @@ from customercare.errors import (
     ServiceUnavailable,
 )
 from customercare.jobs import JobQueue
+from customercare.knowledge.bounds import IngestionBounds, bounds_for
 from customercare.knowledge.models import (
     ChunkRecord,
     Document,
@@ -56,7 +57,9 @@ __all__ = [
     "DocumentPublic",
     "DocumentStatus",
     "IngestOutcome",
+    "IngestionBounds",
     "KnowledgeContext",
+    "bounds_for",
     "check_size",
     "content_hash",
     "count_chunks",
@@ -128,6 +131,7 @@ def ingest_bytes(
             )
         if existing is not None and existing.status != DocumentStatus.failed:
             return IngestOutcome(_public(session, existing), created=False)
+        bounds = bounds_for(session, settings, workspace_id=workspace_id)
         if existing is not None:
             document = existing
             _queue_new_version(document)
@@ -146,7 +150,7 @@ def ingest_bytes(
             _set_tags(session, document, tags)
         document_id, version = document.id, document.version
     try:
-        extracted = validate_content(data, filename=filename, settings=settings)
+        extracted = validate_content(data, filename=filename, settings=settings, bounds=bounds)
     except IngestionError as error:
         error.details["document_id"] = document_id
         with transaction(context.sessions) as session:
@@ -157,7 +161,7 @@ def ingest_bytes(
         if extracted.title and document.title in (filename, source_url, "Untitled"):
             document.title = extracted.title[:500]
         public = _public(session, document)
-        enqueue_after_commit(session, context.job_queue, document_id, version)
+        enqueue_after_commit(session, context.job_queue, document, version)
     return IngestOutcome(public, created=existing is None)
 
 
@@ -173,7 +177,8 @@ def replace_content(
 ) -> DocumentPublic:
     """New content for an existing document. It is validated first: invalid content changes
     nothing, and the old version stays searchable until the new one is indexed."""
-    validate_content(data, filename=filename, settings=settings)
+    bounds = bounds_for(session, settings, workspace_id=workspace_id)
+    validate_content(data, filename=filename, settings=settings, bounds=bounds)
     digest = content_hash(data)
     document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
     clash = session.scalar(
@@ -196,7 +201,7 @@ def replace_content(
     document.filename = filename or document.filename
     version = _queue_new_version(document)
     public = _public(session, document)
-    enqueue_after_commit(session, jobs, document_id, version)
+    enqueue_after_commit(session, jobs, document, version)
     return public
 
 
@@ -206,7 +211,7 @@ def reingest(
     """Process the stored content again (after a settings or model change, or a failure)."""
     document = _get_or_raise(session, workspace_id=workspace_id, document_id=document_id)
     version = _queue_new_version(document)
-    enqueue_after_commit(session, jobs, document_id, version)
+    enqueue_after_commit(session, jobs, document, version)
     return _public(session, document)
 
 

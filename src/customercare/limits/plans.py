@@ -17,6 +17,7 @@ from customercare.settings import Settings
 
 __all__ = [
     "DEFAULT_PLANS_FILE",
+    "INGESTION_LIMITS",
     "QUOTAS",
     "Plan",
     "PlansFileError",
@@ -29,6 +30,8 @@ __all__ = [
 log = structlog.get_logger(__name__)
 DEFAULT_PLANS_FILE = Path(__file__).with_name("plans.toml")
 QUOTAS = ("documents", "storage_bytes", "messages_per_month")
+# Per-document ingestion limits: the lower of the plan's and the server's setting applies.
+INGESTION_LIMITS = ("passages_per_document", "csv_rows", "extracted_chars")
 
 
 class UnknownPlan(AppError):
@@ -49,6 +52,9 @@ class _PlanQuotas(BaseModel):
     documents: int | None = Field(default=None, ge=0)
     storage_bytes: int | None = Field(default=None, ge=0)
     messages_per_month: int | None = Field(default=None, ge=0)
+    passages_per_document: int | None = Field(default=None, ge=1)
+    csv_rows: int | None = Field(default=None, ge=1)
+    extracted_chars: int | None = Field(default=None, ge=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,11 @@ class Plan:
     documents: int | None = None
     storage_bytes: int | None = None
     messages_per_month: int | None = None
+    # None: only the server's setting (max_passages_per_document, max_csv_rows,
+    # max_extracted_chars) applies.
+    passages_per_document: int | None = None
+    csv_rows: int | None = None
+    extracted_chars: int | None = None
 
     def limit(self, quota: str) -> int | None:
         value: int | None = getattr(self, quota)

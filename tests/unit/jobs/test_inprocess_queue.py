@@ -9,7 +9,7 @@ from typing import Literal
 import pytest
 
 from customercare.jobs import InProcessJobQueue
-from customercare.jobs.base import IngestionRequest, RetryableJobError
+from customercare.jobs.base import IngestionRequest, JobInterrupted, RetryableJobError
 
 QueueFactory = Callable[..., InProcessJobQueue]
 
@@ -148,29 +148,108 @@ def test_idle_when_nothing_was_enqueued() -> None:
         queue.close()
 
 
-def test_close_finishes_queued_jobs_and_stops_the_thread() -> None:
-    release = threading.Event()
-    handler = Handler()
+def test_close_does_not_drain_and_stops_the_running_job_at_its_checkpoint() -> None:
+    """Shutdown must not wait for the whole queue: before, close() ran every queued job
+    (minutes with a big document), and the server needed kill -9."""
+    started = threading.Event()
+    calls: list[IngestionRequest] = []
+    saw_stop: list[bool] = []
 
-    def slow(job: IngestionRequest) -> None:
-        release.wait(10)
-        handler(job)
+    def cooperative(job: IngestionRequest) -> None:
+        calls.append(job)
+        started.set()
+        saw_stop.append(queue.stop.wait(10))  # the job's checkpoint: the queue says stop
+        raise JobInterrupted("shutting down")
 
-    queue = InProcessJobQueue(slow, backoff_seconds=0)
+    queue = InProcessJobQueue(cooperative, backoff_seconds=0, threads=1)
     for i in range(3):
         queue.enqueue_ingestion(request(i))
-    timer = threading.Timer(0.1, release.set)
-    timer.start()
-    try:
-        queue.close()
-    finally:
-        release.set()
-        timer.join()
-    assert handler.calls == [request(i) for i in range(3)]
-    assert handler.threads
-    assert not any(thread.is_alive() for thread in handler.threads)
+    assert started.wait(10)
+    queue.close()
+    # The running job stopped at its checkpoint; the queued ones never ran (their documents
+    # stay pending in the database and resume at the next start).
+    assert calls == [request(0)]
+    assert saw_stop == [True]
+    assert queue.wait_until_idle(0)
     with pytest.raises(RuntimeError):
         queue.enqueue_ingestion(request(9))
+
+
+def test_close_gives_up_on_a_job_that_ignores_the_stop_after_the_grace() -> None:
+    release = threading.Event()
+    started = threading.Event()
+    threads: list[threading.Thread] = []
+
+    def stubborn(job: IngestionRequest) -> None:
+        threads.append(threading.current_thread())
+        started.set()
+        release.wait(30)
+
+    queue = InProcessJobQueue(stubborn, backoff_seconds=0, shutdown_grace_seconds=0.1)
+    try:
+        queue.enqueue_ingestion(request(1))
+        assert started.wait(10)
+        queue.close()  # returns although the job still runs
+        assert threads[0].is_alive()
+        assert threads[0].daemon  # so it cannot keep the process alive either
+    finally:
+        release.set()
+
+
+def test_workspaces_take_turns_on_one_thread() -> None:
+    """Round-robin across workspaces, in order within each: before, jobs ran in arrival
+    order, so B's upload waited for every job A had queued."""
+    gate = threading.Event()
+    order: list[str] = []
+
+    def handler(job: IngestionRequest) -> None:
+        if job.document_id == "a-1":
+            gate.wait(10)
+        order.append(job.document_id)
+
+    queue = InProcessJobQueue(handler, backoff_seconds=0, threads=1)
+    try:
+        for name in ("a-1", "a-2", "a-3", "b-1", "b-2"):
+            queue.enqueue_ingestion(IngestionRequest(name, 1, workspace_id=name[0]))
+        gate.set()
+        assert queue.wait_until_idle(10)
+    finally:
+        gate.set()
+        queue.close()
+    assert order == ["a-1", "b-1", "a-2", "b-2", "a-3"]
+
+
+def test_a_long_job_of_one_workspace_leaves_a_thread_to_the_others() -> None:
+    """With two threads, workspace A's stuck job and its queue hold one thread at most: B's
+    job runs meanwhile, and A's next job waits for A's first."""
+    release = threading.Event()
+    b_done = threading.Event()
+    ran: list[str] = []
+
+    def handler(job: IngestionRequest) -> None:
+        ran.append(job.document_id)
+        if job.document_id == "a-1":
+            release.wait(30)
+        if job.document_id == "b-1":
+            b_done.set()
+
+    queue = InProcessJobQueue(handler, backoff_seconds=0, threads=2)
+    try:
+        queue.enqueue_ingestion(IngestionRequest("a-1", 1, workspace_id="a"))
+        queue.enqueue_ingestion(IngestionRequest("a-2", 1, workspace_id="a"))
+        queue.enqueue_ingestion(IngestionRequest("b-1", 1, workspace_id="b"))
+        assert b_done.wait(10), "b's job waited behind a's"
+        assert "a-2" not in ran
+        release.set()
+        assert queue.wait_until_idle(10)
+        assert sorted(ran) == ["a-1", "a-2", "b-1"]
+    finally:
+        release.set()
+        queue.close()
+
+
+def test_the_workspace_is_a_scheduling_hint_not_part_of_the_job() -> None:
+    assert IngestionRequest("d", 1, workspace_id="w") == IngestionRequest("d", 1)
 
 
 def test_collect_keeps_requests_for_the_caller() -> None:

@@ -11,6 +11,7 @@ from customercare.knowledge.extractors.base import (
     ExtractionLimits,
     Extractor,
     Section,
+    check_chars,
 )
 from customercare.knowledge.extractors.csv_faq import extract_csv_faq
 from customercare.knowledge.extractors.docx import extract_docx
@@ -46,4 +47,5 @@ def extract(
     sections = [section for section in document.sections if section.text.strip()]
     if not sections:
         raise EmptyDocument("The document contains no readable text.")
+    check_chars(sum(len(section.text) for section in sections), limits)
     return replace(document, sections=sections)

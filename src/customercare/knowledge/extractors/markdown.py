@@ -6,7 +6,12 @@ import re
 from dataclasses import dataclass, field
 
 from customercare.knowledge.detect import decode_text
-from customercare.knowledge.extractors.base import ExtractedDocument, ExtractionLimits, Section
+from customercare.knowledge.extractors.base import (
+    ExtractedDocument,
+    ExtractionLimits,
+    Section,
+    check_chars,
+)
 
 __all__ = ["extract_markdown", "strip_markdown"]
 
@@ -57,8 +62,8 @@ class _Builder:
 
 
 def extract_markdown(data: bytes, *, limits: ExtractionLimits) -> ExtractedDocument:
-    del limits  # Markdown has no pages
     text = decode_text(data).lstrip("\ufeff")
+    check_chars(len(text), limits)  # before any parsing: a huge file costs no more
     front_title, body = _split_front_matter(text)
     sections, first_h1 = _split_sections(body)
     return ExtractedDocument(title=front_title or first_h1, sections=sections)

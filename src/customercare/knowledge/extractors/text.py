@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 
 from customercare.knowledge.detect import decode_text
-from customercare.knowledge.extractors.base import ExtractedDocument, ExtractionLimits, Section
+from customercare.knowledge.extractors.base import (
+    ExtractedDocument,
+    ExtractionLimits,
+    Section,
+    check_chars,
+)
 
 __all__ = ["extract_text"]
 
@@ -13,8 +18,8 @@ _MAX_TITLE_CHARS = 100
 
 
 def extract_text(data: bytes, *, limits: ExtractionLimits) -> ExtractedDocument:
-    del limits  # plain text has no pages
     text = decode_text(data).lstrip("\ufeff")
+    check_chars(len(text), limits)  # before any parsing: a huge file costs no more
     lines = [line.rstrip() for line in text.split("\n")]
     # Lines holding only whitespace count as blank, so paragraphs split cleanly.
     body = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
