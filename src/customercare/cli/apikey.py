@@ -9,9 +9,7 @@ from rich import box
 from rich.table import Table
 
 from customercare.cli.context import app_errors, console, fail, open_runtime
-from customercare.db.engine import transaction
-from customercare.tenancy import service as tenancy
-from customercare.tenancy.service import Scope
+from customercare.tenancy.permissions import Scope
 
 app = typer.Typer(help="A workspace's API keys.", no_args_is_help=True)
 
@@ -33,6 +31,10 @@ def create(
     ),
 ) -> None:
     """Create a key and print its secret (shown only once)."""
+    from customercare.db.engine import transaction
+    from customercare.tenancy import service as tenancy
+    from customercare.tenancy.service import Scope
+
     known = {s.value for s in Scope}
     unknown = [value for value in scope if value not in known]
     if unknown:
@@ -56,6 +58,8 @@ def create(
 @app.command("list")
 def list_(workspace: str = WorkspaceOption) -> None:
     """List keys (never their secrets)."""
+    from customercare.tenancy import service as tenancy
+
     with open_runtime() as runtime, app_errors(), runtime.sessions() as session:
         tenancy.get_workspace_or_raise(session, workspace_id=workspace)
         table = Table(
@@ -87,6 +91,9 @@ def revoke(
     workspace: str = WorkspaceOption,
 ) -> None:
     """Revoke a key at once."""
+    from customercare.db.engine import transaction
+    from customercare.tenancy import service as tenancy
+
     with open_runtime() as runtime, app_errors(), transaction(runtime.sessions) as session:
         tenancy.revoke_api_key(session, workspace_id=workspace, key_id=key_id, via="cli")
     console.print(f"revoked {key_id}")

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from customercare.cli.context import console, open_runtime
-from customercare.cli.serve import serve
-from customercare.db.engine import transaction
 from customercare.demo import CONTENT_DIR, DEMO_WORKSPACE_NAME
 from customercare.errors import IngestionError
-from customercare.knowledge import service
-from customercare.runtime import Runtime
-from customercare.tenancy import service as tenancy
+
+if TYPE_CHECKING:
+    from customercare.runtime import Runtime
 
 
 def load_demo(runtime: Runtime) -> tuple[str, str]:
     """Create (or reuse) the demo workspace, ingest every demo document, issue a fresh key."""
+    from customercare.db.engine import transaction
+    from customercare.knowledge import service
+    from customercare.tenancy import service as tenancy
+
     with transaction(runtime.sessions) as session:
         workspace = tenancy.get_workspace_by_name(session, name=DEMO_WORKSPACE_NAME)
         if workspace is None:
@@ -44,6 +48,8 @@ def demo(
     load_only: bool = typer.Option(False, help="Load the demo content, then exit."),
 ) -> None:
     """Load the demo knowledge base into the workspace "Lumen Mobile (demo)" and serve it."""
+    from customercare.cli.serve import serve
+
     with open_runtime(jobs="inline") as runtime:
         workspace_id, key = load_demo(runtime)
     console.print(f"demo workspace: {workspace_id}")
