@@ -57,6 +57,8 @@ CLI_LAZY_IMPORTS = {
     ("customercare.cli.db", "customercare.db.migrate"),
     ("customercare.cli.demo", "customercare.cli.serve"),
     ("customercare.cli.demo", "customercare.db.engine"),
+    ("customercare.cli.demo", "customercare.jobs"),
+    ("customercare.cli.demo", "customercare.knowledge.ingestion"),
     ("customercare.cli.demo", "customercare.knowledge.service"),
     ("customercare.cli.demo", "customercare.tenancy.service"),
     ("customercare.cli.evaluate", "customercare.evaluation.answers"),
