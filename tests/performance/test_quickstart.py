@@ -51,20 +51,28 @@ def readme_commands(readme: str) -> tuple[str, str]:
 
 
 def clean_environment(home: Path) -> dict[str, str]:
-    keep = ("PATH", "LANG", "LC_ALL", "TMPDIR", "TERM")
-    variables = {name: os.environ[name] for name in keep if name in os.environ}
+    """The machine's environment (its certificates, its package index settings) as a new
+    user has it: an empty home, and nothing of this test run (its data directory, its
+    virtual environment, uv's and pytest's variables, this worktree's .venv on PATH)."""
+    dropped = ("CCGPT_", "XDG_", "UV", "VIRTUAL_ENV", "PYTEST", "COV", "NOX")
+    variables = {name: value for name, value in os.environ.items() if not name.startswith(dropped)}
+    variables["PATH"] = os.pathsep.join(
+        entry for entry in variables.get("PATH", "").split(os.pathsep) if str(ROOT) not in entry
+    )
     variables["HOME"] = str(home)
     return variables
 
 
 @contextmanager
-def running(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> Iterator[Path]:
+def running(
+    command: list[str], cwd: Path, env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as sink:
         process = subprocess.Popen(
             command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
-            yield log
+            yield process
         finally:
             os.killpg(process.pid, signal.SIGTERM)  # dev.py and the server it started
             try:
@@ -74,9 +82,11 @@ def running(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> It
                 process.wait()
 
 
-def first_answer(chat: str, log: Path, env: dict[str, str], deadline: float) -> dict[str, object]:
+def first_answer(
+    chat: str, log: Path, env: dict[str, str], deadline: float, process: subprocess.Popen[bytes]
+) -> dict[str, object]:
     """Poll the README's curl command (with the printed key) until the bot answers."""
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         key = re.search(r"^export KEY=(\S+)$", log.read_text(errors="replace"), re.M)
         if key:
             completed = subprocess.run(
@@ -90,7 +100,7 @@ def first_answer(chat: str, log: Path, env: dict[str, str], deadline: float) -> 
                 reply: dict[str, object] = json.loads(completed.stdout)
                 return reply
         time.sleep(0.5)
-    raise AssertionError(f"no answer in time; the run printed:\n{log.read_text()[-3000:]}")
+    raise AssertionError(f"no answer; the run printed:\n{log.read_text()[-3000:]}")
 
 
 def test_the_readme_quick_start_on_a_fresh_clone(tmp_path: Path) -> None:
@@ -105,16 +115,18 @@ def test_the_readme_quick_start_on_a_fresh_clone(tmp_path: Path) -> None:
     figures: dict[str, float] = {}
 
     started = time.monotonic()
-    with running(command, clone, env, tmp_path / "fresh.log") as log:
-        reply = first_answer(chat, log, env, started + 4 * FRESH_TARGET_S)
+    log = tmp_path / "fresh.log"
+    with running(command, clone, env, log) as process:
+        reply = first_answer(chat, log, env, started + 4 * FRESH_TARGET_S, process)
         figures["fresh clone to first answer"] = time.monotonic() - started
     print(log.read_text())
     assert reply["decision"] == "answered", reply
     assert reply["citations"], reply
 
     started = time.monotonic()
-    with running(command, clone, env, tmp_path / "warm.log") as log:
-        reply = first_answer(chat, log, env, started + 6 * WARM_TARGET_S)
+    log = tmp_path / "warm.log"
+    with running(command, clone, env, log) as process:
+        reply = first_answer(chat, log, env, started + 6 * WARM_TARGET_S, process)
         figures["warm restart to first answer"] = time.monotonic() - started
     assert reply["decision"] == "answered", reply
 
