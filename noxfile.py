@@ -88,6 +88,23 @@ def faults(session: nox.Session) -> None:
 
 
 @nox.session
+def quickstart(session: nox.Session) -> None:
+    """The README's quick start on a fresh clone with an empty home directory, timed against
+    the targets (first answer, warm restart, ``ccgpt --help``); PyPI and localhost only, about
+    three minutes. Prints the figures."""
+    uv_run(
+        session,
+        "pytest",
+        "-q",
+        "-s",
+        "--timeout=600",
+        "tests/performance/test_quickstart.py",
+        *session.posargs,
+        env={"CCGPT_QUICKSTART": "1"},
+    )
+
+
+@nox.session
 def migrations(session: nox.Session) -> None:
     """Models and migrations agree; upgrade, downgrade to base and upgrade again work.
 

@@ -8,7 +8,10 @@ Tests isolate themselves by creating their own workspaces."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -30,6 +33,16 @@ from customercare.runtime import Runtime
 from customercare.search.embedding import Embedder, build_embedder
 from customercare.settings import Settings
 from customercare.tenancy import service as tenancy
+
+# No test reads or writes the real per-user data directory (platformdirs' user data dir, or a
+# CCGPT_DATA_DIR of the developer's): the process and every server it starts get scratch ones.
+# (The model cache stays the machine's: tests read the installed model, never download it.)
+_SCRATCH = Path(tempfile.mkdtemp(prefix="ccgpt-tests-"))
+os.environ["XDG_DATA_HOME"] = str(_SCRATCH / "xdg-data")
+os.environ["CCGPT_DATA_DIR"] = str(_SCRATCH / "data")
+for _name in ("CCGPT_API_URL", "CCGPT_API_KEY"):
+    os.environ.pop(_name, None)
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 
 BACKEND = os.environ.get("CCGPT_TEST_BACKEND", "embedded")
 TERMINAL_STATUSES = {"ready", "failed"}

@@ -22,6 +22,7 @@ from customercare.db.engine import unavailable_error
 from customercare.db.migrate import upgrade
 from customercare.errors import AppError, QueueUnavailable, RateLimited, ServiceUnavailable
 from customercare.http_edge import SecurityHeadersMiddleware
+from customercare.http_edge.api_docs import install_api_docs
 from customercare.knowledge.ingestion import resume_unfinished
 from customercare.knowledge.router import router as documents_router
 from customercare.limits.router import router as limits_router
@@ -69,7 +70,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             sweeper.stop()
             owned.close()
 
-    app = FastAPI(title="CustomerCareGPT", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="CustomerCareGPT",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc with local assets: http_edge/api_docs.py
+        redoc_url=None,
+    )
     if runtime is not None:
         app.state.runtime = runtime
     for router in (
@@ -89,6 +96,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_middleware(SecurityHeadersMiddleware)
     _install_error_handlers(app)
     install_openapi(app)
+    install_api_docs(app)
     return app
 
 

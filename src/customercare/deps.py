@@ -82,6 +82,11 @@ def credential(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
+def looks_like_access_token(secret: str) -> bool:
+    """A JWT has three dot-separated parts; an API key (ours: ``ccgpt_...``) has none."""
+    return secret.count(".") == 2
+
+
 def resolve_principal(
     runtime: Runtime,
     *,
@@ -106,6 +111,9 @@ def resolve_principal(
                     details={"origin": origin},
                 )
             return principal
+        if not looks_like_access_token(secret):
+            # Neither one of our keys nor a JWT: most likely a mistyped or truncated API key.
+            raise AuthenticationError("invalid API key")
         identity = accounts.authenticate(session, settings=runtime.settings, access_token=secret)
         if not workspace_header:
             raise AuthenticationError("a user token needs the X-Workspace-Id header")

@@ -1,8 +1,10 @@
 """All configuration, read once from the environment (prefix ``CCGPT_``) or a ``.env`` file.
 
-The embedded default needs nothing: a SQLite file and an embedded Chroma under ``data_dir``,
-in-process jobs. Setting ``DATABASE_URL``, ``REDIS_URL`` or ``CHROMA_URL`` switches each part to
-its production server.
+The embedded default needs nothing: a SQLite file and an embedded Chroma under ``data_dir``
+(one per user: the platform's user data directory, e.g. ``~/.local/share/customercare`` on
+Linux, whatever the current directory; ``CCGPT_DATA_DIR`` overrides it), in-process jobs.
+Setting ``DATABASE_URL``, ``REDIS_URL`` or ``CHROMA_URL`` switches each part to its production
+server.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import platformdirs
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -28,7 +31,7 @@ class Settings(BaseSettings):
         env_prefix="CCGPT_", env_file=".env", extra="ignore", populate_by_name=True
     )
 
-    data_dir: Path = Path("data")
+    data_dir: Path = Field(default_factory=lambda: default_data_dir())
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "CCGPT_DATABASE_URL")
     )
@@ -38,6 +41,10 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         default=None, validation_alias=AliasChoices("CHROMA_URL", "CCGPT_CHROMA_URL")
     )
+    # `ccgpt ask` and `ccgpt chat` through a running server's HTTP API (its base URL, and a
+    # workspace API key allowed to chat) instead of loading the model in the command.
+    api_url: str | None = None
+    api_key: SecretStr | None = None
     log_level: str = "INFO"
     log_json: bool = False
 
@@ -69,7 +76,7 @@ class Settings(BaseSettings):
     embedding_model_dir: Path | None = None
     embedding_model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
     # Shared by every data directory so the model is fetched once per machine.
-    model_cache_dir: Path = Path.home() / ".cache" / "customercare" / "models"
+    model_cache_dir: Path = Field(default_factory=lambda: default_cache_dir() / "models")
     embedding_batch_size: int = 32
     embedding_max_tokens: int = 256
     embedding_api_base: str | None = None
@@ -196,6 +203,15 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+
+def default_data_dir() -> Path:
+    """The user's data directory for the application (XDG_DATA_HOME is honoured on Linux)."""
+    return Path(platformdirs.user_data_dir("customercare", appauthor=False))
+
+
+def default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("customercare", appauthor=False))
 
 
 def normalise_database_url(url: str) -> str:

@@ -94,3 +94,32 @@ def test_errors_are_messages(ccgpt: Any) -> None:
     assert "not found" in text
     code, text = ccgpt("apikey", "list", "-w", "no-such-workspace")
     assert code == 1
+
+
+def test_the_list_fits_80_columns_with_whole_ids(
+    ccgpt: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, text = ccgpt("workspace", "create", "Quokka")
+    match = re.search(r"workspace_id: (\S+)", text)
+    assert match is not None
+    workspace = match.group(1)
+    every = [
+        arg
+        for scope in ("chat", "search", "documents:write", "conversations:write")
+        for arg in ("--scope", scope)
+    ]
+    code, text = ccgpt(
+        "apikey", "create", "-w", workspace, "--name", "a-rather-long-key-name", *every
+    )
+    assert code == 0, text
+    monkeypatch.setenv("COLUMNS", "80")
+    code, listing = ccgpt("apikey", "list", "-w", workspace)
+    assert code == 0, listing
+    assert max(len(line) for line in listing.splitlines()) <= 80
+    assert "…" not in listing
+    key_ids = re.findall(r"key_id: (\S+)", text)
+    assert key_ids
+    lines = listing.splitlines()
+    assert any(key_ids[0] in line for line in lines)
+    for word in ("prefix", "name", "kind", "scopes", "revoked", "conversations:write"):
+        assert word in listing

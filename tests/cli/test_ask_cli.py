@@ -17,6 +17,7 @@ from customercare.db.engine import make_engine, make_session_factory
 from customercare.settings import Settings
 from customercare.tenancy import service as tenancy
 from tests.support.cli import invoke, output
+from tests.support.served import ccgpt_serve
 
 FACT = "Parcels to Iceland are delivered by Fjord Express within 6 business days."
 SHIPPING = (
@@ -210,3 +211,35 @@ def test_chat_in_an_unknown_workspace_fails_before_reading(cli: Cli) -> None:
     result = cli("chat", "-w", "e" * 32, input=QUESTION + "\n")
     assert result.exit_code != 0
     assert "not found" in output(result)
+
+
+def test_ask_and_chat_use_a_running_servers_api_when_configured(
+    cli: Cli, shop: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = cli("apikey", "create", "-w", shop, "--name", "terminal", "--scope", "chat")
+    key = re.search(r"api_key: (\S+)", output(created))
+    assert key is not None, output(created)
+
+    def no_runtime(**_: Any) -> Any:
+        raise AssertionError("the command loaded the runtime instead of asking the server")
+
+    monkeypatch.setattr("customercare.cli.ask.open_runtime", no_runtime)
+    with ccgpt_serve({"CCGPT_DATA_DIR": str(data_dir), "CCGPT_LOG_LEVEL": "WARNING"}) as url:
+        monkeypatch.setenv("CCGPT_API_URL", url)
+        monkeypatch.setenv("CCGPT_API_KEY", key.group(1))
+        asked = cli("ask", QUESTION)
+        assert asked.exit_code == 0, output(asked)
+        assert FACT in output(asked)
+        assert "[1] Shipping guide" in output(asked)
+        chatted = cli("chat", input=f"{QUESTION}\nquit\n")
+        assert chatted.exit_code == 0, output(chatted)
+        assert FACT in output(chatted)
+        monkeypatch.setenv("CCGPT_API_KEY", "wrong")
+        refused = cli("ask", QUESTION)
+        assert refused.exit_code != 0
+        assert "401: invalid API key" in output(refused)
+    stored = cli.conversations(shop)
+    assert [channel for channel, _ in stored] == ["cli", "cli"]
+    unreachable = cli("ask", QUESTION)
+    assert unreachable.exit_code != 0
+    assert "cannot reach the server" in output(unreachable)

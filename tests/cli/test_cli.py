@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from customercare.db.engine import make_engine, make_session_factory
 from customercare.db.models import Base
 from customercare.demo import CONTENT_DIR
+from customercare.errors import AuthenticationError
 from customercare.knowledge import service
 from customercare.knowledge.schemas import DocumentPublic
 from customercare.settings import Settings, get_settings
@@ -301,3 +302,44 @@ def test_demo_content_is_searchable(demo_run: tuple[Cli, Any]) -> None:
     hits = json.loads(search.stdout)
     assert hits
     assert any("refund" in hit["text"].lower() for hit in hits[:3])
+
+
+def test_demo_prints_one_line_per_step_and_the_export_line(
+    demo_run: tuple[Cli, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli, first = demo_run
+    monkeypatch.setenv("COLUMNS", "80")  # a narrow terminal: commands are still one line each
+    again = cli("demo", "--load-only")
+    text = output(again)
+    assert again.exit_code == 0, text
+    assert re.search(r"^demo: database and vector store open \(\d+\.\d s\)$", text, re.M)
+    assert re.search(r"^demo: \d+ help-center documents ready \(0 indexed now\)", text, re.M)
+    key = re.search(r"^API key: (\S+)$", output(first), re.M)
+    assert key
+    # The same workspace and key as the first run, said where they are.
+    assert f"export KEY={key.group(1)}\n" in text
+    assert f"API key: {key.group(1)}\n" in text
+    assert f"demo: data directory {cli.data_dir}\n" in text
+    key_file = cli.data_dir / "demo-api-key"
+    assert key_file.read_text().strip() == key.group(1)
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    chat = [line for line in text.splitlines() if line.startswith("curl -s") and "/chat" in line]
+    assert len(chat) == 1
+    assert chat[0].endswith("http://127.0.0.1:8000/api/v1/chat")
+    assert "/docs" in text
+    assert "/redoc" in text
+
+
+def test_demo_revokes_its_old_key_when_it_issues_a_new_one(demo_run: tuple[Cli, Any]) -> None:
+    cli, first = demo_run
+    old = re.search(r"^API key: (\S+)$", output(first), re.M)
+    assert old
+    (cli.data_dir / "demo-api-key").unlink()
+    again = cli("demo", "--load-only")
+    new = re.search(r"^API key: (\S+)$", output(again), re.M)
+    assert new
+    assert new.group(1) != old.group(1)
+    with cli.session() as session:
+        tenancy.authenticate_api_key(session, secret=new.group(1))
+        with pytest.raises(AuthenticationError):
+            tenancy.authenticate_api_key(session, secret=old.group(1))

@@ -57,6 +57,7 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/docs"): "API documentation page",
     ("GET", "/docs/oauth2-redirect"): "API documentation page",
     ("GET", "/redoc"): "API documentation page",
+    ("GET", "/docs/assets/{name}"): "the documentation pages' scripts and styles (four files)",
     ("POST", "/api/v1/auth/sign-up"): "creating an account needs no account",
     ("POST", "/api/v1/auth/verify-email"): "the emailed single-use token is the credential",
     ("POST", "/api/v1/auth/sign-in"): "the password is the credential (throttled)",

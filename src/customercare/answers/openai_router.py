@@ -22,6 +22,7 @@ from customercare.answers import engine
 from customercare.answers.providers import Turn
 from customercare.answers.router import SSE_HEADERS
 from customercare.answers.streaming import relay
+from customercare.answers.usage import usage
 from customercare.deps import ChatAccess, RuntimeDep
 from customercare.errors import ValidationFailed
 
@@ -39,10 +40,15 @@ class OpenAIMessage(BaseModel):
         return self.content or ""
 
 
+class StreamOptions(BaseModel):
+    include_usage: bool = False
+
+
 class CompletionRequest(BaseModel):
     model: str = MODEL_ID
     messages: list[OpenAIMessage] = Field(min_length=1, max_length=200)
     stream: bool = False
+    stream_options: StreamOptions | None = None
     user: str | None = Field(default=None, max_length=128)
 
 
@@ -74,9 +80,13 @@ def chat_completions(body: CompletionRequest, runtime: RuntimeDep, workspace: Ch
     )
     events = engine.reply(runtime, turn)
     created = int(time.time())
+    # Usage counts what the caller sent (every message's text) and the answer: answers/usage.py.
+    prompt = [m.text() for m in body.messages]
     if body.stream:
+        options = body.stream_options
+        counted = prompt if options is not None and options.include_usage else None
         return StreamingResponse(
-            _chunks(events, model=body.model, created=created),
+            _chunks(events, model=body.model, created=created, prompt=counted),
             media_type="text/event-stream",
             headers=SSE_HEADERS,
         )
@@ -94,14 +104,18 @@ def chat_completions(body: CompletionRequest, runtime: RuntimeDep, workspace: Ch
                 "finish_reason": "stop",
             }
         ],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "usage": usage(prompt, done["answer"]),
         "citations": collected["citations"]["citations"],
         "decision": collected["decision"]["decision"],
         "conversation_id": done["conversation_id"],
     }
 
 
-async def _chunks(events: engine.ReplyStream, *, model: str, created: int) -> AsyncIterator[str]:
+async def _chunks(
+    events: engine.ReplyStream, *, model: str, created: int, prompt: list[str] | None
+) -> AsyncIterator[str]:
+    """With ``prompt`` (``stream_options.include_usage``), a last chunk with no choices
+    carries the usage, as OpenAI's API sends it."""
     chunk_id = "chatcmpl-pending"
     role_sent = False
     extra: dict[str, Any] = {}
@@ -125,6 +139,9 @@ async def _chunks(events: engine.ReplyStream, *, model: str, created: int) -> As
             yield _sse({"error": event.data["error"]})
         elif event.type == "done":
             yield _sse(_chunk(chunk_id, model, created, {}, "stop", extra))
+            if prompt is not None:
+                last = _chunk(chunk_id, model, created, {}, None, {})
+                yield _sse(last | {"choices": [], "usage": usage(prompt, event.data["answer"])})
     yield "data: [DONE]\n\n"
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from customercare.answers import engine
 from customercare.cli.context import app_errors, console, fail, open_runtime
+from customercare.cli.remote import RemoteBot, remote_bot
 from customercare.demo import DEMO_WORKSPACE_NAME
-from customercare.runtime import Runtime
-from customercare.tenancy import service as tenancy
+
+if TYPE_CHECKING:
+    from customercare.runtime import Runtime
+
 
 WORKSPACE_OPTION = typer.Option(
     None, "--workspace", "-w", help="Workspace id (default: the demo workspace)."
@@ -20,6 +23,8 @@ QUIT_WORDS = {"quit", "exit", ":q", "bye"}
 
 
 def resolve_workspace(runtime: Runtime, workspace: str | None) -> str:
+    from customercare.tenancy import service as tenancy
+
     with runtime.sessions() as session:
         if workspace:
             return tenancy.get_workspace_or_raise(session, workspace_id=workspace).id
@@ -34,10 +39,18 @@ def ask(
     workspace: str | None = WORKSPACE_OPTION,
     as_json: bool = typer.Option(False, "--json", help="Print the whole reply as JSON."),
 ) -> None:
-    """Answer one question from the workspace's knowledge, with numbered sources."""
-    with open_runtime() as runtime, app_errors():
-        workspace_id = resolve_workspace(runtime, workspace)
-        reply = _turn(runtime, workspace_id, question, None, stream=not as_json)
+    """Answer one question from the workspace's knowledge, with numbered sources.
+
+    With CCGPT_API_URL and CCGPT_API_KEY set, a running server answers (no model loaded here)."""
+    remote = _remote(workspace)
+    if remote is not None:
+        reply = remote.turn(question, None)
+        if not as_json:
+            console.print(reply["answer"], soft_wrap=True, markup=False, highlight=False)
+    else:
+        with open_runtime() as runtime, app_errors():
+            workspace_id = resolve_workspace(runtime, workspace)
+            reply = _turn(runtime, workspace_id, question, None, stream=not as_json)
     if as_json:
         console.print_json(json.dumps(reply))
     else:
@@ -45,27 +58,59 @@ def ask(
 
 
 def chat(workspace: str | None = WORKSPACE_OPTION) -> None:
-    """Talk to the bot in the terminal; the conversation is stored like any other."""
+    """Talk to the bot in the terminal; the conversation is stored like any other.
+
+    With CCGPT_API_URL and CCGPT_API_KEY set, a running server answers (no model loaded here)."""
+    remote = _remote(workspace)
+    if remote is not None:
+        _chat_loop(
+            lambda question, conversation_id: _remote_turn(remote, question, conversation_id)
+        )
+        return
     with open_runtime() as runtime, app_errors():
         workspace_id = resolve_workspace(runtime, workspace)
-        console.print("[dim]Ask a question; 'quit' or Ctrl-D to leave.[/dim]")
-        conversation_id: str | None = None
-        while True:
-            try:
-                question = console.input("[bold]you>[/bold] ").strip()
-            except (EOFError, KeyboardInterrupt):
-                console.print()
-                break
-            if question.lower() in QUIT_WORDS:
-                break
-            if not question:
-                continue
-            console.print("[bold]bot>[/bold] ", end="")
-            reply = _turn(runtime, workspace_id, question, conversation_id, stream=True)
-            conversation_id = reply["conversation_id"]
-            _print_sources(reply)
-        if conversation_id:
-            console.print(f"[dim]conversation {conversation_id}[/dim]")
+        _chat_loop(
+            lambda question, conversation_id: _turn(
+                runtime, workspace_id, question, conversation_id, stream=True
+            )
+        )
+
+
+Turn = Callable[[str, "str | None"], dict[str, Any]]
+
+
+def _chat_loop(turn: Turn) -> None:
+    console.print("[dim]Ask a question; 'quit' or Ctrl-D to leave.[/dim]")
+    conversation_id: str | None = None
+    while True:
+        try:
+            question = console.input("[bold]you>[/bold] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            break
+        if question.lower() in QUIT_WORDS:
+            break
+        if not question:
+            continue
+        console.print("[bold]bot>[/bold] ", end="")
+        reply = turn(question, conversation_id)
+        conversation_id = reply["conversation_id"]
+        _print_sources(reply)
+    if conversation_id:
+        console.print(f"[dim]conversation {conversation_id}[/dim]")
+
+
+def _remote(workspace: str | None) -> RemoteBot | None:
+    remote = remote_bot()
+    if remote is not None and workspace:
+        raise fail("with CCGPT_API_URL the API key names the workspace: leave out --workspace")
+    return remote
+
+
+def _remote_turn(remote: RemoteBot, question: str, conversation_id: str | None) -> dict[str, Any]:
+    reply = remote.turn(question, conversation_id)
+    console.print(reply["answer"], soft_wrap=True, markup=False, highlight=False)
+    return reply
 
 
 def _turn(
@@ -76,6 +121,8 @@ def _turn(
     *,
     stream: bool,
 ) -> dict[str, Any]:
+    from customercare.answers import engine
+
     turn = engine.start_turn(
         runtime,
         workspace_id=workspace_id,

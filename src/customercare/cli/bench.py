@@ -15,10 +15,6 @@ from rich.table import Table
 
 from customercare.cli.context import app_errors, console, open_runtime, settings
 from customercare.cli.progress import stage_progress
-from customercare.evaluation.answers import load_cases
-from customercare.evaluation.beir import load_dataset
-from customercare.evaluation.benchmark import run_benchmark
-from customercare.evaluation.chat_benchmark import ChatBenchmarkReport, run_chat_benchmark
 
 app = typer.Typer(help="Benchmarks (printed, not asserted).", no_args_is_help=True)
 
@@ -48,6 +44,9 @@ def search(
 ) -> None:
     """Print documents/s and chunks/s of ingestion next to the bare embedder's chunks/s (a
     separate sample, and its time inside the run), and search latency p50/p95/p99."""
+    from customercare.evaluation.beir import load_dataset
+    from customercare.evaluation.benchmark import run_benchmark
+
     with app_errors():
         dataset = load_dataset(beir, split=split)
     if limit_documents > 0:
@@ -97,6 +96,9 @@ def chat(
 ) -> None:
     """Print answer latency p50/p95/p99 over the demo answer set, with the configured answer
     provider, and the platform's overhead (the turn minus the provider's generation time)."""
+    from customercare.evaluation.answers import load_cases
+    from customercare.evaluation.chat_benchmark import ChatBenchmarkReport, run_chat_benchmark
+
     cases = load_cases()
     with open_runtime(jobs="inline") as runtime, app_errors(), stage_progress() as progress:
         report = run_chat_benchmark(

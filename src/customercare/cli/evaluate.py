@@ -4,23 +4,20 @@ answer set (the demo help center's by default)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from customercare.cli.context import app_errors, console, open_runtime
 from customercare.cli.progress import stage_progress
-from customercare.evaluation import answers as answer_eval
-from customercare.evaluation.beir import load_dataset
-from customercare.evaluation.cross_validation import CrossValidationReport, cross_validate
-from customercare.evaluation.retrieval import (
-    evaluate_modes,
-    loaded_corpus,
-    score_candidates,
-    scratch_workspace,
-)
-from customercare.evaluation.trec import write_run
-from customercare.search.service import SearchMode
+from customercare.demo import ANSWER_EVAL_FILE, CONTENT_DIR
+
+if TYPE_CHECKING:
+    from customercare.evaluation import answers as answer_eval
+    from customercare.evaluation.cross_validation import CrossValidationReport
+    from customercare.search.service import SearchMode
+
 
 app = typer.Typer(help="Measure quality.", no_args_is_help=True)
 MODES: tuple[SearchMode, ...] = ("bm25", "dense", "hybrid")
@@ -46,6 +43,11 @@ def retrieval(
 ) -> None:
     """Ingest the corpus into a scratch workspace, run every query, print nDCG@10 and
     Recall@100, and optionally write a TREC run file."""
+    from customercare.evaluation.beir import load_dataset
+    from customercare.evaluation.cross_validation import cross_validate
+    from customercare.evaluation.retrieval import evaluate_modes, loaded_corpus, score_candidates
+    from customercare.evaluation.trec import write_run
+
     for item in mode:
         if item not in MODES:
             raise typer.BadParameter(f"{item!r}: use bm25, dense or hybrid", param_hint="--mode")
@@ -126,10 +128,10 @@ def _print_cross_validation(report: CrossValidationReport) -> None:
 @app.command("answers")
 def answers(
     cases: Path = typer.Option(
-        answer_eval.ANSWER_EVAL_FILE, "--cases", help="Answer set (JSON lines).", exists=True
+        ANSWER_EVAL_FILE, "--cases", help="Answer set (JSON lines).", exists=True
     ),
     content: Path = typer.Option(
-        answer_eval.CONTENT_DIR, "--content", help="Knowledge base to load.", exists=True
+        CONTENT_DIR, "--content", help="Knowledge base to load.", exists=True
     ),
     calibrate: bool = typer.Option(
         False, help="Also fit the evidence model to this set and print its coefficients."
@@ -139,6 +141,9 @@ def answers(
 ) -> None:
     """Ask every question in a scratch workspace loaded with the knowledge base, then print the
     rates of correct citation, correct abstention and wrong answers."""
+    from customercare.evaluation import answers as answer_eval
+    from customercare.evaluation.retrieval import scratch_workspace
+
     with app_errors():
         loaded = answer_eval.load_cases(cases)
     with (
@@ -168,6 +173,8 @@ def answers(
 
 
 def _print_answer_report(report: answer_eval.AnswerReport, *, show: str) -> None:
+    from customercare.evaluation import answers as answer_eval
+
     listed = [
         r
         for r in report.results

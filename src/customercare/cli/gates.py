@@ -10,8 +10,6 @@ from pathlib import Path
 import typer
 
 from customercare.cli.context import console, error_console, fail
-from customercare.delivery.gates import ThresholdsError, blocking, evaluate, load_thresholds
-from customercare.delivery.gates.render import table, to_json, to_markdown
 
 app = typer.Typer(help="Quality gates: thresholds against the tools' own reports.")
 
@@ -40,6 +38,9 @@ def check(
     ),
 ) -> None:
     """Evaluate every gate, print the table, exit non-zero unless the run passes."""
+    from customercare.delivery.gates import ThresholdsError, blocking, evaluate, load_thresholds
+    from customercare.delivery.gates.render import table, to_json, to_markdown
+
     try:
         thresholds = load_thresholds(thresholds_file)
         required = thresholds.required_for(stage)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -16,12 +17,10 @@ from customercare.cli.context import (
 )
 from customercare.cli.progress import bar
 from customercare.errors import IngestionError
-from customercare.jobs import InProcessJobQueue
-from customercare.knowledge import service, web_sources
-from customercare.knowledge.ingestion import ingest_documents
-from customercare.knowledge.models import DocumentStatus
-from customercare.runtime import Runtime
-from customercare.tenancy import service as tenancy
+
+if TYPE_CHECKING:
+    from customercare.runtime import Runtime
+
 
 BATCH = 16
 
@@ -51,6 +50,11 @@ def ingest(
     max_pages: int | None = typer.Option(None, help="For --url: at most this many pages."),
 ) -> None:
     """Ingest documents; waits until each is ready or failed and exits 1 if any failed."""
+    from customercare.jobs import InProcessJobQueue
+    from customercare.knowledge import service, web_sources
+    from customercare.knowledge.ingestion import ingest_documents
+    from customercare.tenancy import service as tenancy
+
     if not paths and not url:
         raise fail("give files, folders or --url")
     # Without Redis the jobs run in this process in batches (the embedder needs full batches);
@@ -104,6 +108,9 @@ def ingest(
 
 def _wait(runtime: Runtime, workspace: str, document_ids: list[str]) -> list[str]:
     """Wait for every document to be ready or failed, with a progress bar."""
+    from customercare.knowledge import service
+    from customercare.knowledge.models import DocumentStatus
+
     with bar() as progress:
         task = progress.add_task("indexing", total=len(document_ids))
         settled = service.wait_until_settled(

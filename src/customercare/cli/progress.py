@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from typing import TYPE_CHECKING
 
 from customercare.cli.context import console
-from customercare.evaluation.retrieval import Progress as ProgressCallback
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from customercare.evaluation.retrieval import Progress as ProgressCallback
 
 
 def bar() -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),

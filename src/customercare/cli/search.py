@@ -8,9 +8,6 @@ import typer
 from rich.table import Table
 
 from customercare.cli.context import app_errors, console, open_runtime
-from customercare.search import service
-from customercare.search.router import to_public
-from customercare.tenancy import service as tenancy
 
 
 def search(
@@ -21,6 +18,10 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Show the passages a question retrieves, with scores and citation fields."""
+    from customercare.search import service
+    from customercare.search.router import to_public
+    from customercare.tenancy import service as tenancy
+
     if mode not in ("hybrid", "bm25", "dense"):
         raise typer.BadParameter("mode must be hybrid, bm25 or dense", param_hint="--mode")
     with open_runtime() as runtime, app_errors(), runtime.sessions() as session:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
 from customercare.cli.context import fail, settings
-from customercare.observability.logging import configure_logging
-from customercare.observability.redaction import uvicorn_log_config
 
 
 def serve(
@@ -16,6 +13,11 @@ def serve(
     workers: int = typer.Option(1, help="API processes (needs DATABASE_URL and REDIS_URL if > 1)."),
 ) -> None:
     """Run the HTTP API."""
+    import uvicorn
+
+    from customercare.observability.logging import configure_logging
+    from customercare.observability.redaction import uvicorn_log_config
+
     current = settings()
     configure_logging(level=current.log_level, json=current.log_json)
     uvicorn.run(
@@ -40,6 +42,7 @@ def worker(
     from customercare.bootstrap import build_runtime, ingestion_handler
     from customercare.db.migrate import upgrade
     from customercare.jobs.redis_queue import run_worker
+    from customercare.observability.logging import configure_logging
     from customercare.sweeps import Periodic, requeue_documents
 
     current = settings()

@@ -6,9 +6,7 @@ import sys
 
 import typer
 
-from customercare.accounts import service as accounts
 from customercare.cli.context import app_errors, console, fail, open_runtime
-from customercare.db.engine import transaction
 
 app = typer.Typer(help="People's accounts.", no_args_is_help=True)
 
@@ -22,6 +20,9 @@ def create(
     ),
 ) -> None:
     """Create an account with a verified email address (an administrator vouches for it)."""
+    from customercare.accounts import service as accounts
+    from customercare.db.engine import transaction
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

@@ -5,10 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from customercare.accounts import service as accounts
 from customercare.cli.context import app_errors, console, fail, open_runtime
-from customercare.db.engine import transaction
-from customercare.tenancy import service as tenancy
 
 app = typer.Typer(help="Workspaces and their API keys.", no_args_is_help=True)
 
@@ -22,6 +19,10 @@ def create(
     plan: str = typer.Option("free", help="Plan whose quotas apply (limits/plans.toml)."),
 ) -> None:
     """Create a workspace and print its first API key (shown only once)."""
+    from customercare.accounts import service as accounts
+    from customercare.db.engine import transaction
+    from customercare.tenancy import service as tenancy
+
     with open_runtime() as runtime, app_errors(), transaction(runtime.sessions) as session:
         if owner:
             user = accounts.get_by_email(session, email=owner)
@@ -42,6 +43,8 @@ def create(
 @app.command("list")
 def list_() -> None:
     """List workspaces."""
+    from customercare.tenancy import service as tenancy
+
     with open_runtime() as runtime, runtime.sessions() as session:
         table = Table("id", "name", "created")
         table.columns[0].no_wrap = True
@@ -68,6 +71,9 @@ def update(
     ),
 ) -> None:
     """Change a workspace's name, answer threshold or widget domains."""
+    from customercare.db.engine import transaction
+    from customercare.tenancy import service as tenancy
+
     changes: dict[str, object] = {}
     if allowed_domain:
         changes["allowed_domains"] = allowed_domain

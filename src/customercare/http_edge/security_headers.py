@@ -2,8 +2,9 @@
 
 Headers:
 - ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer`` everywhere;
-- ``Content-Security-Policy`` on HTML (``default-src 'self'``; the API docs pages may also load
-  Swagger/ReDoc from their CDN); a header the route set itself is left alone;
+- ``Content-Security-Policy`` on HTML (``default-src 'self'``; the API docs pages, whose
+  assets are served here too (``api_docs.py``), also run their inline start-up script and
+  ReDoc's web worker); a header the route set itself is left alone;
 - ``X-Frame-Options: DENY`` (and ``frame-ancestors 'none'``) except for widget endpoints
   (``/api/v1/chat``, ``/widget``), which are meant to live inside other sites' pages;
 - ``Strict-Transport-Security`` only for a request that came over HTTPS: the ASGI scheme, or
@@ -47,11 +48,11 @@ HTML_CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
-# Swagger UI and ReDoc come from a CDN and start with an inline script.
+# Swagger UI and ReDoc are served from this origin (no other host is allowed) and start with
+# an inline script; ReDoc runs a worker from a blob and styles itself inline.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https:; "
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
 WIDGET_CSP = "default-src 'self'; object-src 'none'; base-uri 'self'"

@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from customercare.answers.providers.openai_compatible import OpenAICompatibleProvider
+from customercare.answers.usage import count_tokens
 from customercare.runtime import Runtime
 from tests.support.llm_server import running_llm_server
 
@@ -241,3 +242,36 @@ def test_a_streamed_completion_never_carries_what_the_guardrails_removed(
             provider.close()
     assert FACT in text
     assert "attacker.example" not in text
+
+
+def test_usage_counts_words_and_punctuation(bot: openai.OpenAI) -> None:
+    completion = bot.chat.completions.create(
+        model="customercare", messages=[{"role": "user", "content": QUESTION}]
+    )
+    usage = completion.usage
+    assert usage is not None
+    assert usage.prompt_tokens == count_tokens(QUESTION) == 8  # "How long ... take ?"
+    answer = completion.choices[0].message.content or ""
+    assert usage.completion_tokens == count_tokens(answer) > 0
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+
+
+def test_a_stream_reports_usage_when_asked(bot: openai.OpenAI) -> None:
+    stream = bot.chat.completions.create(
+        model="customercare",
+        messages=[{"role": "user", "content": QUESTION}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    assert chunks[-1].choices == []
+    assert chunks[-1].usage is not None
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert chunks[-1].usage.completion_tokens == count_tokens(text) > 0
+    assert all(chunk.usage is None for chunk in chunks[:-1])
+
+
+def test_tokens_are_words_and_punctuation_marks() -> None:
+    assert count_tokens("") == 0
+    assert count_tokens("can't stop!") == 5
+    assert count_tokens("Refunds within 14 days [1].") == 8

@@ -81,6 +81,17 @@ def test_requests_without_a_valid_key_are_401(client: Any, headers: dict[str, st
         assert response.json()["error"]["code"] == "unauthenticated"
 
 
+@pytest.mark.parametrize("secret", ["nope", "ccgpt_0000_wrong", "sk-pasted-from-elsewhere"])
+def test_a_wrong_api_key_is_called_an_invalid_api_key(client: Any, secret: str) -> None:
+    for headers in ({"Authorization": f"Bearer {secret}"}, {"X-API-Key": secret}):
+        response = client.get("/api/v1/documents", headers=headers)
+        assert response.status_code == 401
+        message = response.json()["error"]["message"]
+        assert "invalid" in message
+        assert "API key" in message
+        assert "access token" not in message
+
+
 def test_x_api_key_header_is_accepted(tenant: Any) -> None:
     response = tenant.client.get("/api/v1/documents", headers={"X-API-Key": tenant.api_key})
     assert response.status_code == 200

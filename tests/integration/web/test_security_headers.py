@@ -4,6 +4,7 @@ origins plus, for chat, the origins a workspace allows for its widget."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -129,3 +130,25 @@ def test_a_malformed_origin_is_never_reflected(configured: TestClient) -> None:
         response = preflight(configured, "/api/v1/chat", origin)
         assert response.status_code == 400
         assert "Access-Control-Allow-Origin" not in response.headers
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_api_docs_load_their_assets_from_this_server(client: TestClient, page: str) -> None:
+    response = client.get(page)
+    assert response.status_code == 200
+    html = response.text
+    assert "cdn.jsdelivr.net" not in html
+    assert "fonts.googleapis.com" not in html
+    policy = response.headers["Content-Security-Policy"]
+    assert "https:" not in policy  # no other host may be loaded from
+    assets = re.findall(r'(?:src|href)="(/docs/assets/[^"]+)"', html)
+    assert assets
+    for asset in assets:
+        fetched = client.get(asset)
+        assert fetched.status_code == 200, asset
+        assert len(fetched.content) > 1000, asset
+
+
+def test_only_the_documentation_assets_are_served(client: TestClient) -> None:
+    assert client.get("/docs/assets/core.py").status_code == 404
+    assert client.get("/docs/assets/..%2F__init__.py").status_code == 404

@@ -40,6 +40,56 @@ LAZY_IMPORTS = {
     ("customercare.cli.serve", "customercare.bootstrap"),
     ("customercare.cli.serve", "customercare.sweeps"),  # imports the domains: --help stays fast
 }
+# The CLI answers at once: `ccgpt --help` and `ccgpt <group> --help` import typer and rich
+# only (tests/cli/test_cli_imports.py); each command imports the settings, the runtime and
+# the domains it uses (SQLAlchemy, Chroma, ONNX Runtime, Alembic, the web stack) when it runs.
+CLI_LAZY_IMPORTS = {
+    ("customercare.cli.apikey", "customercare.db.engine"),
+    ("customercare.cli.apikey", "customercare.tenancy.service"),
+    ("customercare.cli.ask", "customercare.answers.engine"),
+    ("customercare.cli.ask", "customercare.tenancy.service"),
+    ("customercare.cli.bench", "customercare.evaluation.answers"),
+    ("customercare.cli.bench", "customercare.evaluation.beir"),
+    ("customercare.cli.bench", "customercare.evaluation.benchmark"),
+    ("customercare.cli.bench", "customercare.evaluation.chat_benchmark"),
+    ("customercare.cli.context", "customercare.bootstrap"),
+    ("customercare.cli.context", "customercare.db.migrate"),
+    ("customercare.cli.context", "customercare.observability.logging"),
+    ("customercare.cli.context", "customercare.settings"),
+    ("customercare.cli.db", "customercare.db.migrate"),
+    ("customercare.cli.demo", "customercare.cli.serve"),
+    ("customercare.cli.demo", "customercare.db.engine"),
+    ("customercare.cli.demo", "customercare.jobs"),
+    ("customercare.cli.demo", "customercare.knowledge.ingestion"),
+    ("customercare.cli.demo", "customercare.knowledge.service"),
+    ("customercare.cli.demo", "customercare.tenancy.service"),
+    ("customercare.cli.evaluate", "customercare.evaluation.answers"),
+    ("customercare.cli.evaluate", "customercare.evaluation.beir"),
+    ("customercare.cli.evaluate", "customercare.evaluation.cross_validation"),
+    ("customercare.cli.evaluate", "customercare.evaluation.retrieval"),
+    ("customercare.cli.evaluate", "customercare.evaluation.trec"),
+    ("customercare.cli.gates", "customercare.delivery.gates"),
+    ("customercare.cli.gates", "customercare.delivery.gates.evaluate"),
+    ("customercare.cli.gates", "customercare.delivery.gates.render"),
+    ("customercare.cli.ingest", "customercare.jobs"),
+    ("customercare.cli.ingest", "customercare.knowledge.ingestion"),
+    ("customercare.cli.ingest", "customercare.knowledge.models"),
+    ("customercare.cli.ingest", "customercare.knowledge.service"),
+    ("customercare.cli.ingest", "customercare.knowledge.web_sources"),
+    ("customercare.cli.ingest", "customercare.tenancy.service"),
+    ("customercare.cli.model", "customercare.search.embedding.model_files"),
+    ("customercare.cli.search", "customercare.search.router"),
+    ("customercare.cli.search", "customercare.search.service"),
+    ("customercare.cli.search", "customercare.tenancy.service"),
+    ("customercare.cli.serve", "customercare.observability.logging"),
+    ("customercare.cli.serve", "customercare.observability.redaction"),
+    ("customercare.cli.user", "customercare.accounts.service"),
+    ("customercare.cli.user", "customercare.db.engine"),
+    ("customercare.cli.workspace", "customercare.accounts.service"),
+    ("customercare.cli.workspace", "customercare.db.engine"),
+    ("customercare.cli.workspace", "customercare.tenancy.service"),
+}
+LAZY_IMPORTS |= CLI_LAZY_IMPORTS
 # db.models registers every table for Alembic's metadata: it imports each domain's models.
 REGISTRIES = {"customercare.db.models"}
 

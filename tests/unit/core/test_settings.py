@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,22 @@ def test_prefixed_settings_are_read_from_the_environment(monkeypatch: pytest.Mon
 
 def test_private_addresses_are_not_crawled_by_default() -> None:
     assert Settings().crawl_allow_private_addresses is False
+
+
+def test_the_default_data_dir_is_the_users_not_the_working_directorys(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    settings = Settings()
+    assert settings.data_dir == tmp_path / "xdg" / "customercare"
+    assert settings.data_dir.is_absolute()
+    monkeypatch.chdir(tmp_path / "..")
+    assert Settings().data_dir == settings.data_dir  # the same from any folder
+
+
+def test_the_test_session_never_points_at_the_real_home() -> None:
+    # tests/conftest.py sets a scratch CCGPT_DATA_DIR and XDG_DATA_HOME for the whole run.
+    # (This module's fixture removes CCGPT_DATA_DIR, so the default is what is checked.)
+    home = Path.home().resolve()
+    assert home not in Path(os.environ["XDG_DATA_HOME"]).resolve().parents
+    assert home not in Settings().data_dir.resolve().parents

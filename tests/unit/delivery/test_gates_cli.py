@@ -125,3 +125,19 @@ def test_a_missing_thresholds_file_exits_2(tmp_path: Path) -> None:
     code, output = check(tmp_path, thresholds=tmp_path / "absent.toml")
     assert code == 2
     assert "cannot read thresholds file" in output
+
+
+@pytest.mark.parametrize("scenario", ["passing", "missing"])
+def test_the_table_fits_80_columns_and_cuts_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenario: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    if scenario == "passing":
+        files.all_passing(tmp_path)
+    _, output = check(tmp_path, "--stage", "release")
+    assert max(len(line) for line in output.splitlines()) <= 80
+    assert "…" not in output
+    for name in ("coverage", "security", "performance_p95", "performance_p99", "error_rate"):
+        assert f"│ {name} " in output
+    if scenario == "missing":
+        assert output.count("NOT_EVALUATED │") == 7

@@ -30,6 +30,12 @@ def table(
         title=f"Quality gates, stage {stage}: {outcome}",
         caption=f"* required for stage {stage}",
     )
+    # At 80 columns cells wrap (long words fold) instead of ending in "...": names and
+    # verdicts stay whole on one line.
+    for column in view.columns:
+        column.overflow = "fold"
+    for column in (view.columns[0], view.columns[3]):
+        column.no_wrap = True
     for result in results:
         style = _STYLES[result.verdict]
         view.add_row(
