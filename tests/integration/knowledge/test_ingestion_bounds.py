@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from customercare.app import create_app
 from customercare.db.engine import transaction
-from customercare.jobs import IngestionRequest, JobInterrupted
+from customercare.jobs import IngestionRequest, InProcessJobQueue, JobInterrupted
 from customercare.knowledge import service
 from customercare.knowledge.ingestion import ingest_document, resume_unfinished
 from customercare.knowledge.models import ChunkRecord, Document
@@ -40,20 +40,6 @@ def prose(paragraphs: int, topic: str = "router") -> bytes:
     """Plain text of ``paragraphs`` paragraphs of about 60 words each."""
     sentence = f"The {topic} number {{n}} restarts when you hold its reset button for ten seconds. "
     return "\n\n".join(sentence.format(n=n) * 4 for n in range(paragraphs)).encode()
-
-
-class RecordingQueue:
-    def __init__(self) -> None:
-        self.requests: list[IngestionRequest] = []
-
-    def enqueue_ingestion(self, request: IngestionRequest) -> None:
-        self.requests.append(request)
-
-    def wait_until_idle(self, timeout_seconds: float) -> bool:
-        return True
-
-    def close(self) -> None:
-        return None
 
 
 class RecordingEmbedder:
@@ -80,9 +66,9 @@ class RecordingEmbedder:
 
 
 @pytest.fixture
-def bounded(runtime: Runtime, make_tenant: Any) -> Iterator[tuple[Runtime, RecordingQueue, str]]:
+def bounded(runtime: Runtime, make_tenant: Any) -> Iterator[tuple[Runtime, InProcessJobQueue, str]]:
     """A runtime with small limits whose queue only records, and a workspace of its own."""
-    queue = RecordingQueue()
+    queue = InProcessJobQueue(mode="collect")
     settings = runtime.settings.model_copy(
         update={
             "max_csv_rows": 50,

@@ -42,22 +42,6 @@ def guide(topic: str) -> bytes:
     return (f"# The {topic} guide\n\n" + "\n\n".join(sections) + "\n").encode()
 
 
-class RecordingQueue:
-    """A job queue that runs nothing and remembers what was enqueued."""
-
-    def __init__(self) -> None:
-        self.requests: list[IngestionRequest] = []
-
-    def enqueue_ingestion(self, request: IngestionRequest) -> None:
-        self.requests.append(request)
-
-    def wait_until_idle(self, timeout_seconds: float) -> bool:
-        return True
-
-    def close(self) -> None:
-        return None
-
-
 class FlakyEmbedder:
     """Fails the first ``failures`` calls as a down embedding service would, then delegates.
     ``before_embed`` runs at the start of each call: a hook to change the world mid-job."""
@@ -95,7 +79,7 @@ class FlakyEmbedder:
 @dataclasses.dataclass
 class Setup:
     runtime: Runtime
-    queue: RecordingQueue
+    queue: InProcessJobQueue
     workspace_id: str
 
     def with_embedder(self, embedder: Embedder) -> Runtime:
@@ -191,7 +175,7 @@ class Setup:
 
 @pytest.fixture
 def setup(runtime: Runtime, make_tenant: Any) -> Iterator[Setup]:
-    queue = RecordingQueue()
+    queue = InProcessJobQueue(mode="collect")
     workspace_id = make_tenant().workspace_id
     yield Setup(dataclasses.replace(runtime, jobs=queue), queue, workspace_id)
     runtime.vector_store.delete_workspace(workspace_id=workspace_id)
