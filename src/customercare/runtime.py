@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from customercare.answers.providers import AnswerProvider, build_provider
 from customercare.jobs import JobQueue
+from customercare.live.service import EventBus, build_bus
 from customercare.knowledge.service import PASSAGES
 from customercare.limits.counters import CounterStore, build_counter_store
 from customercare.mail import Mailer, build_mailer
@@ -38,6 +39,7 @@ class Runtime:
     _answer_provider: AnswerProvider | None = None
     _counters: CounterStore | None = None
     _mailer: Mailer | None = None
+    _live: EventBus | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -70,12 +72,24 @@ class Runtime:
         return self._mailer
 
     @property
+    def live(self) -> EventBus:
+        """Live events (agent replies, typing, inbox): Redis pub/sub when configured, else
+        this process."""
+        if self._live is None:
+            with self._lock:
+                if self._live is None:
+                    self._live = build_bus(self.settings)
+        return self._live
+
+    @property
     def job_queue(self) -> JobQueue:
         if self.jobs is None:
             raise RuntimeError("this runtime was built without a job queue")
         return self.jobs
 
     def close(self) -> None:
+        if self._live is not None:
+            self._live.close()
         if self.jobs is not None:
             self.jobs.close()
         self.engine.dispose()

