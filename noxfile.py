@@ -157,3 +157,11 @@ def gates(session: nox.Session) -> None:
         "--markdown-out",
         str(REPORTS / "gates.md"),
     )
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """The widget end to end in Debian chromium (Playwright, never a downloaded browser): a
+    host page on 127.0.0.2 embeds it from a real ``ccgpt serve`` on 127.0.0.1. Needs
+    widget/node_modules (axe-core) and /usr/bin/chromium; ``.ci/run`` provides both."""
+    uv_run(session, "pytest", "-q", "-m", "browser", "tests/browser", *session.posargs)
