@@ -21,7 +21,7 @@ from customercare.conversations.router import router as conversations_router
 from customercare.db.engine import unavailable_error
 from customercare.db.migrate import upgrade
 from customercare.errors import AppError, QueueUnavailable, RateLimited, ServiceUnavailable
-from customercare.http_edge import SecurityHeadersMiddleware
+from customercare.http_edge import RequestMetricsMiddleware, SecurityHeadersMiddleware
 from customercare.http_edge.api_docs import install_api_docs
 from customercare.knowledge.ingestion import resume_unfinished
 from customercare.knowledge.router import router as documents_router
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     ):
         app.include_router(router)
     app.add_middleware(RateLimitMiddleware)
+    app.add_middleware(RequestMetricsMiddleware)
     # Outermost: every response, a rate-limit refusal included, carries the security headers.
     app.add_middleware(SecurityHeadersMiddleware)
     _install_error_handlers(app)

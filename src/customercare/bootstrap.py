@@ -5,11 +5,20 @@ the job queue and its ingestion handler. Only entry points import this (the app'
 from __future__ import annotations
 
 import threading
+import time
 from typing import Literal
 
 from customercare.db.engine import make_engine, make_session_factory
-from customercare.jobs import IngestionHandler, IngestionRequest, InProcessJobQueue, JobQueue
+from customercare.jobs import (
+    IngestionHandler,
+    IngestionRequest,
+    InProcessJobQueue,
+    JobInterrupted,
+    JobQueue,
+    RetryableJobError,
+)
 from customercare.knowledge.ingestion import ingest_document
+from customercare.observability import metrics
 from customercare.runtime import Runtime
 from customercare.search.embedding import Embedder
 from customercare.search.vectorstore.chroma import ChromaVectorStore, make_chroma_client
@@ -65,6 +74,25 @@ def _build_job_queue(runtime: Runtime, mode: JobMode) -> JobQueue:
 
 def ingestion_handler(runtime: Runtime, *, stop: threading.Event | None = None) -> IngestionHandler:
     def handler(request: IngestionRequest) -> None:
-        ingest_document(runtime, request, stop=stop)
+        # Every queue runs jobs through here: one place counts and times them. A retryable
+        # failure is counted as "retried" (the queue runs it again), any other as "failed".
+        metrics.ingestion_jobs.labels(event="started").inc()
+        metrics.ingestion_jobs_running.inc()
+        started, outcome = time.perf_counter(), "failed"
+        try:
+            ingest_document(runtime, request, stop=stop)
+            outcome = "succeeded"
+        except RetryableJobError:
+            outcome = "retried"
+            raise
+        except JobInterrupted:
+            outcome = "interrupted"
+            raise
+        finally:
+            metrics.ingestion_jobs_running.dec()
+            metrics.ingestion_jobs.labels(event=outcome).inc()
+            metrics.ingestion_job_seconds.labels(outcome=outcome).observe(
+                time.perf_counter() - started
+            )
 
     return handler

@@ -124,6 +124,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     public_url: str = "http://127.0.0.1:8000"
+    # /metrics: with a token, Prometheus sends ``Authorization: Bearer <token>``; without one,
+    # only a direct loopback client (no proxy in between) may read it (docs/operations.md).
+    metrics_token: SecretStr | None = None
     # Proxies whose X-Forwarded-For / -Proto the API trusts (comma-separated IPs or CIDRs,
     # "*" for any): behind nginx the peer is nginx, and rate limits need the customer's IP.
     # uvicorn's own FORWARDED_ALLOW_IPS is accepted too.

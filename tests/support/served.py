@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -27,11 +27,15 @@ def ccgpt_serve(
     log: Path | None = None,
     ready_path: str = "/healthz",
     timeout: float = 90,
+    arguments: Sequence[str] = (),
 ) -> Iterator[str]:
     """Start the server with the test run's environment minus every ``CCGPT_`` and store
     variable, plus ``environment``; yield its URL once ``ready_path`` answers 200; stop it.
-    Its output goes to ``log`` when given (stderr is kept for a start-up failure otherwise)."""
-    with ccgpt_serve_process(environment, log=log, ready_path=ready_path, timeout=timeout) as (
+    Its output goes to ``log`` when given (stderr is kept for a start-up failure otherwise).
+    ``arguments`` are added to ``ccgpt serve`` (``--workers 2``)."""
+    with ccgpt_serve_process(
+        environment, log=log, ready_path=ready_path, timeout=timeout, arguments=arguments
+    ) as (
         _,
         url,
     ):
@@ -45,6 +49,7 @@ def ccgpt_serve_process(
     log: Path | None = None,
     ready_path: str = "/healthz",
     timeout: float = 90,
+    arguments: Sequence[str] = (),
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """``ccgpt_serve`` that also yields the process, for tests that signal it themselves;
     a process still running at the end is terminated."""
@@ -58,7 +63,7 @@ def ccgpt_serve_process(
     with ExitStack() as stack:
         sink = stack.enter_context(log.open("ab")) if log else subprocess.PIPE
         process = subprocess.Popen(
-            [str(CCGPT), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [str(CCGPT), "serve", "--host", "127.0.0.1", "--port", str(port), *arguments],
             env=variables,
             stdout=sink if log else subprocess.DEVNULL,
             stderr=subprocess.STDOUT if log else subprocess.PIPE,

@@ -20,6 +20,8 @@ def serve(
 
     current = settings()
     configure_logging(level=current.log_level, json=current.log_json)
+    if workers > 1:
+        _share_metrics_between_workers()
     uvicorn.run(
         "customercare.app:create_app",
         factory=True,
@@ -33,9 +35,25 @@ def serve(
     )
 
 
+def _share_metrics_between_workers() -> None:
+    """prometheus-client's multiprocess mode: each API process writes its samples under one
+    directory that ``/metrics`` reads, so any process answers for all. The library reads the
+    variable itself, in each worker, when the metrics module is imported."""
+    import os
+    import tempfile
+
+    from customercare.observability.metrics import MULTIPROCESS_VARIABLE
+
+    if not os.environ.get(MULTIPROCESS_VARIABLE):
+        os.environ[MULTIPROCESS_VARIABLE] = tempfile.mkdtemp(prefix="ccgpt-metrics-")
+
+
 def worker(
     threads: int | None = typer.Option(
         None, help="Jobs processed at once (default: CCGPT_WORKER_THREADS).", min=1
+    ),
+    metrics_port: int | None = typer.Option(
+        None, help="Serve this worker's Prometheus metrics on 127.0.0.1:PORT/metrics.", min=1
     ),
 ) -> None:
     """Consume ingestion jobs from Redis until interrupted."""
@@ -50,6 +68,10 @@ def worker(
         raise fail("the worker needs REDIS_URL; without it jobs run inside `ccgpt serve`")
     configure_logging(level=current.log_level, json=current.log_json)
     upgrade(current.resolved_database_url)
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1")
     # Its queue is only for the sweep: documents whose job was lost (an enqueue that failed,
     # Redis restarted empty) are queued again, at start and then periodically.
     runtime = build_runtime(current, jobs="redis")

@@ -25,6 +25,7 @@ from customercare.jobs.base import (
     JobInterrupted,
     RetryableJobError,
 )
+from customercare.observability import metrics
 
 log = structlog.get_logger(__name__)
 
@@ -82,6 +83,7 @@ class InProcessJobQueue:
     def enqueue_ingestion(self, request: IngestionRequest) -> None:
         if self._closed:
             raise RuntimeError("the job queue is closed")
+        metrics.ingestion_jobs.labels(event="queued").inc()
         if self._mode == "collect":
             self.requests.append(request)
         elif self._mode == "inline":

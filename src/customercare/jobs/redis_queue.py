@@ -14,6 +14,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from customercare.jobs.base import IngestionHandler, IngestionRequest, RetryableJobError
+from customercare.observability import metrics
 
 ACTOR_NAME = "ingest_document"
 
@@ -42,6 +43,7 @@ class RedisJobQueue:
             options={},
         )
         self._broker.enqueue(message)
+        metrics.ingestion_jobs.labels(event="queued").inc()
 
     def wait_until_idle(self, timeout_seconds: float) -> bool:
         return True

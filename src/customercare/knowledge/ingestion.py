@@ -39,6 +39,7 @@ from customercare.knowledge.chunking import chunk_document
 from customercare.knowledge.detect import detect_content_type
 from customercare.knowledge.extractors import extract
 from customercare.knowledge.models import ChunkRecord, Document, DocumentStatus
+from customercare.observability import metrics
 from customercare.search import service as search
 from customercare.search.service import (
     ChunkDraft,
@@ -159,7 +160,8 @@ def _embed_and_upsert(
     for start in range(0, len(passages), step):
         _check_stop(stop, batch)
         piece = passages[start : start + step]
-        vectors = context.embedder.embed([text for _, _, text in piece])
+        with metrics.observe_seconds(metrics.embedder_seconds, purpose="passages"):
+            vectors = context.embedder.embed([text for _, _, text in piece])
         by_workspace: dict[str, list[int]] = {}
         for index, (work, _, _) in enumerate(piece):
             by_workspace.setdefault(work.workspace_id, []).append(index)

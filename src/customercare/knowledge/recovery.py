@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from customercare.db.engine import after_commit, transaction
@@ -22,7 +22,7 @@ from customercare.knowledge.models import Document, DocumentStatus
 
 log = structlog.get_logger(__name__)
 
-__all__ = ["enqueue_after_commit", "requeue_stale"]
+__all__ = ["backlog", "enqueue_after_commit", "requeue_stale"]
 
 UNFINISHED = (DocumentStatus.pending, DocumentStatus.processing)
 
@@ -77,3 +77,15 @@ def enqueue_after_commit(
             log.warning("ingest.enqueue_deferred", document_id=document_id, error=repr(error))
 
     after_commit(session, enqueue)
+
+
+def backlog(session: Session) -> dict[str, int]:
+    """Documents of every workspace waiting for or in ingestion, by status (for metrics)."""
+    rows = session.execute(
+        select(Document.status, func.count())
+        .where(Document.status.in_(UNFINISHED))
+        .group_by(Document.status)
+    )
+    counts = {str(status): 0 for status in UNFINISHED}
+    counts.update({str(status): int(count) for status, count in rows})
+    return counts

@@ -43,7 +43,7 @@ from customercare.knowledge.passages import (
     load_chunks,
     remove_chunks,
 )
-from customercare.knowledge.recovery import enqueue_after_commit, requeue_stale
+from customercare.knowledge.recovery import backlog, enqueue_after_commit, requeue_stale
 from customercare.knowledge.schemas import DocumentPublic
 from customercare.knowledge.validation import check_size, content_hash, validate_content
 from customercare.limits import service as limits
@@ -59,6 +59,7 @@ __all__ = [
     "IngestOutcome",
     "IngestionBounds",
     "KnowledgeContext",
+    "backlog",
     "bounds_for",
     "check_size",
     "content_hash",

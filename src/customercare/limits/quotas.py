@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from customercare.errors import QuotaExceeded
 from customercare.ids import utcnow
 from customercare.limits.plans import Plan, get_plan
+from customercare.observability import metrics
 from customercare.settings import Settings
 
 __all__ = [
@@ -81,6 +82,7 @@ def _exceeded(
             f"it resets at {resets_at.isoformat()}"
         )
         retry_after = max(1, int((resets_at - utcnow()).total_seconds()))
+    metrics.refusals.labels(kind="quota").inc()
     return QuotaExceeded(
         message,
         retry_after=retry_after,

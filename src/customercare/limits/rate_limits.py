@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from customercare.errors import RateLimited
 from customercare.limits.counters import CounterStore, MemoryCounterStore
+from customercare.observability import metrics
 from customercare.settings import Settings
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class Verdict:
         return self.count <= self.limit
 
     def error(self) -> RateLimited:
+        metrics.refusals.labels(kind="rate_limit").inc()
         return RateLimited(
             f"too many requests ({self.scope} limit of {self.limit} per window); "
             f"retry in {self.resets_in} s",
@@ -201,6 +203,7 @@ class RateLimitMiddleware:
 async def _refuse(scope: Scope, send: Send, verdict: Verdict) -> None:
     if scope["type"] == "websocket":
         # Closing before accepting refuses the handshake (HTTP 403); 1013: try again later.
+        metrics.refusals.labels(kind="rate_limit").inc()
         await send({"type": "websocket.close", "code": 1013, "reason": "rate limited"})
         return
     error = verdict.error()

@@ -1,16 +1,23 @@
-"""Liveness (the process answers) and readiness (its database, vector store and, when
-``REDIS_URL`` is set, Redis (the job queue and the shared counters) answer)."""
+"""Liveness (the process answers), readiness (its database, vector store and, when
+``REDIS_URL`` is set, Redis (the job queue and the shared counters) answer) and the
+Prometheus metrics (``/metrics``)."""
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 import redis
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import SecretStr
 from sqlalchemy import text
 
+from customercare.db.engine import transaction
 from customercare.deps import RuntimeDep
+from customercare.errors import AuthenticationError, PermissionDenied
+from customercare.knowledge import service as knowledge
+from customercare.observability import metrics
 
 router = APIRouter(tags=["health"])
 
@@ -51,3 +58,36 @@ def readyz(runtime: RuntimeDep) -> JSONResponse:
         {"status": "ok" if ready else "unavailable", "checks": checks},
         status_code=200 if ready else 503,
     )
+
+
+LOOPBACK = ("127.", "::1")
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics_endpoint(request: Request, runtime: RuntimeDep) -> Response:
+    """Prometheus text format. Protected: a bearer token when ``CCGPT_METRICS_TOKEN`` is set,
+    else loopback clients only, and never through a proxy (a proxied request carries
+    ``X-Forwarded-For``, and its peer, the proxy, is often on loopback itself)."""
+    _authorize_scrape(request, runtime.settings.metrics_token)
+
+    def backlog() -> dict[str, int]:
+        with transaction(runtime.sessions) as session:
+            return knowledge.backlog(session)
+
+    return Response(metrics.exposition(backlog=backlog), media_type=metrics.CONTENT_TYPE_LATEST)
+
+
+def _authorize_scrape(request: Request, token: SecretStr | None) -> None:
+    if token is not None:
+        scheme, _, offered = request.headers.get("authorization", "").partition(" ")
+        expected = token.get_secret_value()
+        if scheme.lower() != "bearer" or not hmac.compare_digest(offered.strip(), expected):
+            raise AuthenticationError("the metrics token is required (Authorization: Bearer)")
+        return
+    peer = request.client.host if request.client else ""
+    proxied = "x-forwarded-for" in request.headers or "forwarded" in request.headers
+    if proxied or not peer.startswith(LOOPBACK):
+        raise PermissionDenied(
+            "metrics are served to loopback clients only; set CCGPT_METRICS_TOKEN to scrape "
+            "from elsewhere"
+        )

@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 
 from sqlalchemy.orm import Session
 
+from customercare.observability import metrics
 from customercare.search.embedding import Embedder, Vectors
 from customercare.search.fusion import Ranking, convex_combination, reciprocal_rank_fusion
 from customercare.search.keyword import index as keyword_index
@@ -122,6 +123,7 @@ def search(
             started = time.perf_counter()
             vector = context.embedder.embed([query])[0]
             timings["embed"] = _elapsed_ms(started)
+            metrics.embedder_seconds.labels(purpose="query").observe(timings["embed"] / 1000)
             started = time.perf_counter()
             dense = context.vector_store.query(
                 workspace_id=workspace_id, vector=vector, limit=depth, document_ids=allowed

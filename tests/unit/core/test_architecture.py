@@ -82,6 +82,7 @@ CLI_LAZY_IMPORTS = {
     ("customercare.cli.search", "customercare.search.service"),
     ("customercare.cli.search", "customercare.tenancy.service"),
     ("customercare.cli.serve", "customercare.observability.logging"),
+    ("customercare.cli.serve", "customercare.observability.metrics"),
     ("customercare.cli.serve", "customercare.observability.redaction"),
     ("customercare.cli.user", "customercare.accounts.service"),
     ("customercare.cli.user", "customercare.db.engine"),

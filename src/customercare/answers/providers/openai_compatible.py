@@ -18,12 +18,14 @@ import structlog
 
 from customercare.answers.prompt import build_messages
 from customercare.answers.providers.base import GenerationRequest, ProviderError
+from customercare.observability import metrics
 from customercare.settings import Settings
 
 log = structlog.get_logger(__name__)
 
 # The longest wait a server's Retry-After can impose between two attempts.
 RETRY_AFTER_CAP_SECONDS = 10.0
+PROVIDER = "openai_compatible"  # the metrics label
 _RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
@@ -96,8 +98,14 @@ class OpenAICompatibleProvider:
                     for delta in deltas:
                         started = True
                         yield delta
+                metrics.llm_calls.labels(provider=PROVIDER, outcome="ok").inc()
                 return
+            except ProviderError:
+                metrics.llm_calls.labels(provider=PROVIDER, outcome="error").inc()
+                raise
             except _Retryable as failure:
+                if started or attempt >= self._max_retries:
+                    metrics.llm_calls.labels(provider=PROVIDER, outcome="error").inc()
                 if started:
                     raise ProviderError(
                         f"chat completion failed mid-answer: {failure.reason}"
@@ -106,6 +114,7 @@ class OpenAICompatibleProvider:
                     raise ProviderError(
                         f"chat completion failed after {attempt + 1} attempts: {failure.reason}"
                     ) from failure
+                metrics.llm_calls.labels(provider=PROVIDER, outcome="retry").inc()
                 delay = self._backoff_seconds * 2**attempt
                 if failure.retry_after is not None:
                     delay = max(delay, min(failure.retry_after, RETRY_AFTER_CAP_SECONDS))
@@ -194,6 +203,12 @@ def _choice(data: str) -> dict[str, Any] | None:
         chunk = None
     if isinstance(chunk, dict) and "error" in chunk:
         raise ProviderError("chat completion stream reported an error")
+    usage = chunk.get("usage") if isinstance(chunk, dict) else None
+    if isinstance(usage, dict):  # servers that report usage send it in a (last) chunk
+        for direction in ("prompt", "completion"):
+            count = usage.get(f"{direction}_tokens")
+            if isinstance(count, int) and count >= 0:
+                metrics.llm_tokens.labels(direction=direction).inc(count)
     choices = chunk.get("choices") if isinstance(chunk, dict) else None
     if not isinstance(choices, list) or (choices and not isinstance(choices[0], dict)):
         raise ProviderError("chat completion stream sent a malformed chunk")

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
+from customercare.observability import metrics
 from customercare.search.embedding.base import Vectors
 from customercare.search.vectorstore.base import VectorRecord
 
@@ -60,14 +61,15 @@ class ChromaVectorStore:
         collection = self._collection(workspace_id)
         for start in range(0, len(records), UPSERT_BATCH):
             batch = records[start : start + UPSERT_BATCH]
-            collection.upsert(
-                ids=[record.chunk_id for record in batch],
-                embeddings=vectors[start : start + UPSERT_BATCH],
-                metadatas=[
-                    {"document_id": record.document_id, "version": record.version}
-                    for record in batch
-                ],
-            )
+            with metrics.observe_seconds(metrics.vector_store_seconds, operation="upsert"):
+                collection.upsert(
+                    ids=[record.chunk_id for record in batch],
+                    embeddings=vectors[start : start + UPSERT_BATCH],
+                    metadatas=[
+                        {"document_id": record.document_id, "version": record.version}
+                        for record in batch
+                    ],
+                )
 
     def query(
         self,
@@ -86,12 +88,13 @@ class ChromaVectorStore:
         where = None
         if document_ids is not None:
             where = {"document_id": {"$in": sorted(document_ids)}}
-        result = collection.query(
-            query_embeddings=vector.reshape(1, -1),
-            n_results=min(limit, size),
-            where=where,
-            include=["distances"],
-        )
+        with metrics.observe_seconds(metrics.vector_store_seconds, operation="query"):
+            result = collection.query(
+                query_embeddings=vector.reshape(1, -1),
+                n_results=min(limit, size),
+                where=where,
+                include=["distances"],
+            )
         ids: list[str] = result["ids"][0]
         distances: list[float] = result["distances"][0]
         # Chroma's cosine space reports distance = 1 - similarity.
@@ -110,7 +113,8 @@ class ChromaVectorStore:
             where = {"$and": [where, {"version": {"$lt": older_than}}]}
         elif version is not None:
             where = {"$and": [where, {"version": version}]}
-        self._collection(workspace_id).delete(where=where)
+        with metrics.observe_seconds(metrics.vector_store_seconds, operation="delete"):
+            self._collection(workspace_id).delete(where=where)
 
     def delete_workspace(self, *, workspace_id: str) -> None:
         self._collections.pop(workspace_id, None)
