@@ -165,3 +165,23 @@ def browser(session: nox.Session) -> None:
     host page on 127.0.0.2 embeds it from a real ``ccgpt serve`` on 127.0.0.1. Needs
     widget/node_modules (axe-core) and /usr/bin/chromium; ``.ci/run`` provides both."""
     uv_run(session, "pytest", "-q", "-m", "browser", "tests/browser", *session.posargs)
+
+
+@nox.session
+def monitoring(session: nox.Session) -> None:
+    """deploy/monitoring: ``promtool check config`` and ``check rules``, the alert unit tests
+    (``promtool test rules``: each alert fires once and stays quiet once), and the check that
+    the rules and the Grafana dashboard name only metrics the service exports."""
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        session.error("promtool is missing: apt-get install prometheus")
+    folder = Path("deploy/monitoring")
+    session.run(promtool, "check", "config", str(folder / "prometheus.yml"), external=True)
+    session.run(
+        promtool,
+        "test",
+        "rules",
+        *sorted(str(p) for p in (folder / "tests").glob("*.yml")),
+        external=True,
+    )
+    uv_run(session, "pytest", "-q", "tests/unit/observability/test_monitoring_files.py")
