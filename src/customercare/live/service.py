@@ -5,9 +5,11 @@ from __future__ import annotations
 from customercare.live.bus import EventBus, InProcessBus
 from customercare.live.events import LiveEvent, conversation_channel, inbox_channel
 from customercare.live.redis_bus import RedisBus
+from customercare.live.sse import HEARTBEAT_SECONDS, sse_stream
 from customercare.settings import Settings
 
 __all__ = [
+    "HEARTBEAT_SECONDS",
     "EventBus",
     "InProcessBus",
     "LiveEvent",
@@ -15,6 +17,7 @@ __all__ = [
     "build_bus",
     "conversation_channel",
     "inbox_channel",
+    "sse_stream",
 ]
 
 

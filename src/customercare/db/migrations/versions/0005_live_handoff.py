@@ -27,19 +27,13 @@ def upgrade() -> None:
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("assigned_user_id", sa.String(length=32), nullable=True))
         batch_op.add_column(
-            sa.Column(
-                "assigned_at", customercare.db.base.UTCDateTime(timezone=True), nullable=True
-            )
+            sa.Column("assigned_at", customercare.db.base.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
-            sa.Column(
-                "resolved_at", customercare.db.base.UTCDateTime(timezone=True), nullable=True
-            )
+            sa.Column("resolved_at", customercare.db.base.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
-            sa.Column(
-                "handoff_offered", sa.Boolean(), server_default=sa.false(), nullable=False
-            )
+            sa.Column("handoff_offered", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch_op.add_column(sa.Column("page_url", sa.String(length=2048), nullable=True))
         batch_op.create_foreign_key(
