@@ -17,7 +17,7 @@ from customercare.answers.abstention import AbstentionWatch
 from customercare.answers.citations import citations_for, drop_unknown_markers
 from customercare.answers.events import ChatEvent
 from customercare.answers.evidence import Evidence, EvidenceModel, assess
-from customercare.answers.intent import asks_for_human, is_follow_up
+from customercare.answers.intent import accepts_offer, asks_for_human, is_follow_up
 from customercare.answers.prompt import SYSTEM_PROMPT
 from customercare.answers.providers import (
     AnswerProvider,
@@ -32,6 +32,7 @@ from customercare.db.engine import transaction
 from customercare.errors import DatabaseUnavailable
 from customercare.ids import new_id, utcnow
 from customercare.limits import service as limits
+from customercare.live.service import EventBus
 from customercare.search import service as search
 from customercare.tenancy import service as tenancy
 
@@ -51,6 +52,8 @@ class AnswerContext(search.SearchContext, Protocol):
     def sessions(self) -> sessionmaker[Session]: ...
     @property
     def answer_provider(self) -> AnswerProvider: ...
+    @property
+    def live(self) -> EventBus: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,10 @@ class TurnContext:
     history: list[Turn]
     threshold: float
     contact_email: str | None = None
+    # People answer this conversation (handed off or assigned): the bot stays silent.
+    silent: bool = False
+    # The customer said yes to the human the bot offered on its last answer.
+    accepted_offer: bool = False
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -106,7 +113,18 @@ def start_turn(
                 )
             ]
         )
-        stored = conversations.add_user_message(session, conversation=conversation, content=message)
+        if conversation.status == conversations.RESOLVED:
+            conversations.reopen_for_bot(session, live=runtime.live, conversation=conversation)
+        silent = conversation.status in conversations.HUMAN_STATES
+        accepted = conversation.handoff_offered and not silent and accepts_offer(message)
+        conversation.handoff_offered = False  # any reply answers the offer, yes or no
+        stored = conversations.add_user_message(
+            session, conversation=conversation, content=message, awaiting_answer=not silent
+        )
+        if silent:
+            conversations.publish_visitor_message(
+                session, live=runtime.live, conversation=conversation, message=stored
+            )
         threshold = workspace.answer_threshold
         return TurnContext(
             workspace_id=workspace_id,
@@ -117,6 +135,8 @@ def start_turn(
             history=history,
             threshold=settings.answer_threshold if threshold is None else threshold,
             contact_email=contact_email,
+            silent=silent,
+            accepted_offer=accepted,
         )
 
 
@@ -168,7 +188,7 @@ class ReplyStream:
         return {event.type: event.data for event in self}
 
     def close(self) -> None:
-        if not self._started:
+        if not self._started and not self._turn.silent:
             self._started = True
             _store(self._runtime, self._turn, _Draft(), status="cancelled")
         self._events.close()
@@ -189,8 +209,11 @@ def _reply(
         "conversation",
         {"conversation_id": turn.conversation_id, "user_message_id": turn.user_message_id},
     )
+    if turn.silent:
+        yield from _silent(turn)
+        return
     try:
-        if asks_for_human(turn.question):
+        if turn.accepted_offer or asks_for_human(turn.question):
             yield from _handoff(runtime, turn, draft)
         else:
             yield from _answer(runtime, turn, draft, provider)
@@ -228,6 +251,32 @@ def _reply(
     )
 
 
+def _silent(turn: TurnContext) -> Iterator[ChatEvent]:
+    """People answer this conversation: nothing from the bot, no answer stored. The visitor's
+    message already went to the agents (``start_turn``)."""
+    yield ChatEvent("citations", {"citations": []})
+    yield ChatEvent(
+        "decision",
+        {
+            "decision": HANDOFF,
+            "confidence": None,
+            "threshold": turn.threshold,
+            "evidence": None,
+            "handoff_offered": False,
+        },
+    )
+    yield ChatEvent(
+        "done",
+        {
+            "conversation_id": turn.conversation_id,
+            "message_id": None,
+            "answer": "",
+            "provider": "none",
+            "timings_ms": {"total": _since(turn.started)},
+        },
+    )
+
+
 def _handoff(runtime: AnswerContext, turn: TurnContext, draft: _Draft) -> Iterator[ChatEvent]:
     with transaction(runtime.sessions) as session:
         conversation = conversations.get_conversation_or_raise(
@@ -235,8 +284,10 @@ def _handoff(runtime: AnswerContext, turn: TurnContext, draft: _Draft) -> Iterat
         )
         conversations.open_handoff(
             session,
+            live=runtime.live,
             conversation=conversation,
-            reason="customer_request",
+            # Accepting the bot's offer: it offered because it had no answer.
+            reason="no_answer" if turn.accepted_offer else "customer_request",
             contact_email=turn.contact_email,
         )
     draft.decision, draft.provider = HANDOFF, "policy"
@@ -420,6 +471,7 @@ def _store(
         citations=draft.citations,
         timings_ms=draft.timings,
         latency_ms=draft.timings["total"],
+        handoff_offered=draft.decision == NO_ANSWER,
     )
     message_id = new_id()  # one id for every attempt: a retry never stores the answer twice
     for delay in (*STORE_RETRY_DELAYS, None):

@@ -38,3 +38,116 @@ def is_follow_up(message: str) -> bool:
         return True
     terms = analyze(message)
     return len(terms) <= _SHORT_QUESTION_TERMS and bool(_ANAPHORA.search(message))
+
+
+# Accepting the bot's offer of a human: a short reply made only of yes-words (English,
+# German, a little French and Spanish) and a few words that go with them ("yes please connect
+# me", "ja gerne"). Anything else, a new question above all, is not an acceptance.
+_YES = frozenset(
+    [
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "yea",
+        "ya",
+        "sure",
+        "ok",
+        "okay",
+        "okey",
+        "alright",
+        "please",
+        "absolutely",
+        "definitely",
+        "certainly",
+        "course",
+        "connect",
+        "go",
+        "ja",
+        "jawohl",
+        "jo",
+        "jep",
+        "gern",
+        "gerne",
+        "bitte",
+        "klar",
+        "natürlich",
+        "natuerlich",
+        "einverstanden",
+        "verbinden",
+        "verbinde",
+        "oui",
+        "si",
+        "sí",
+        "vale",
+    ]
+)
+_ALONG = frozenset(
+    [
+        "me",
+        "do",
+        "it",
+        "ahead",
+        "of",
+        "the",
+        "a",
+        "an",
+        "to",
+        "with",
+        "that",
+        "would",
+        "be",
+        "great",
+        "good",
+        "fine",
+        "sounds",
+        "thanks",
+        "thank",
+        "you",
+        "human",
+        "person",
+        "agent",
+        "someone",
+        "somebody",
+        "i",
+        "d",
+        "like",
+        "love",
+        "all",
+        "right",
+        "now",
+        "mich",
+        "sie",
+        "mit",
+        "einem",
+        "einer",
+        "jemandem",
+        "mensch",
+        "menschen",
+        "mitarbeiter",
+        "mitarbeiterin",
+        "das",
+        "wäre",
+        "waere",
+        "gut",
+        "toll",
+        "super",
+        "danke",
+        "sehr",
+        "mal",
+    ]
+)
+_WORDS = re.compile(r"[^\W\d_]+")
+_MAX_ACCEPT_WORDS = 8
+
+
+def accepts_offer(message: str) -> bool:
+    """True when ``message`` says yes to "Would you like me to connect you with ...?"."""
+    if "?" in message:
+        return False
+    words = [word.lower() for word in _WORDS.findall(message)]
+    if not words or len(words) > _MAX_ACCEPT_WORDS:
+        return False
+    return all(word in _YES or word in _ALONG for word in words) and any(
+        word in _YES for word in words
+    )

@@ -38,7 +38,9 @@ class CitationPublic(BaseModel):
 
 class ChatResponse(BaseModel):
     conversation_id: str
-    message_id: str
+    # None when people answer the conversation (handed off or assigned): the bot stays
+    # silent, ``answer`` is empty and ``decision`` is ``handoff``.
+    message_id: str | None
     answer: str
     decision: Literal["answered", "no_answer", "handoff"]
     confidence: float | None

@@ -1,16 +1,25 @@
-"""Conversations of the caller's workspace: list, read with messages, rate an answer, hand off."""
+"""Conversations of the caller's workspace: list, read with messages, rate an answer, hand off;
+and the live handoff for agents: claim, reply, resolve, typing, and the live event streams of
+the inbox and of one conversation (Server-Sent Events)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 
+from customercare.accounts import service as accounts
 from customercare.conversations import service
 from customercare.conversations.schemas import (
+    AgentMessageCreate,
+    AgentMessagePublic,
+    ClaimRequest,
     ConversationDetail,
     ConversationList,
     ConversationPublic,
+    ConversationStatus,
     FeedbackCreate,
     FeedbackPublic,
     HandoffCreate,
@@ -18,8 +27,17 @@ from customercare.conversations.schemas import (
     TicketList,
     TicketPublic,
 )
-from customercare.deps import ConversationsRead, ConversationsWrite, SessionDep
+from customercare.deps import (
+    ConversationsRead,
+    ConversationsWrite,
+    MailerDep,
+    RuntimeDep,
+    SessionDep,
+)
 from customercare.errors import NotFoundError
+from customercare.live import service as live
+from customercare.tenancy import service as tenancy
+from customercare.tenancy.service import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
 
@@ -30,7 +48,7 @@ def list_conversations(
     workspace: ConversationsRead,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    status: Literal["open", "handed_off"] | None = None,
+    status: ConversationStatus | None = None,
     visitor_id: Annotated[str | None, Query(max_length=128)] = None,
 ) -> ConversationList:
     rows, total = service.list_conversations(
@@ -95,13 +113,18 @@ def give_feedback(
 
 @router.post("/conversations/{conversation_id}/handoff", status_code=201)
 def hand_off(
-    conversation_id: str, body: HandoffCreate, session: SessionDep, workspace: ConversationsWrite
+    conversation_id: str,
+    body: HandoffCreate,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    workspace: ConversationsWrite,
 ) -> TicketPublic:
     conversation = service.get_conversation_or_raise(
         session, workspace_id=workspace.workspace_id, conversation_id=conversation_id
     )
     ticket = service.open_handoff(
         session,
+        live=runtime.live,
         conversation=conversation,
         reason="customer_request",
         contact_email=body.contact_email,
@@ -120,3 +143,137 @@ def list_tickets(
         session, workspace_id=workspace.workspace_id, status=status, limit=limit
     )
     return TicketList(items=[TicketPublic.model_validate(row) for row in rows])
+
+
+# --- The live handoff (agents: conversations:write; the streams: conversations:read) ---
+
+
+def _agent(session: Session, principal: Principal) -> service.Agent:
+    """A member acts under their name; an API key as "Support" (no user)."""
+    if principal.user_id is None:
+        return service.Agent(user_id=None, name="")
+    user = accounts.get_user_or_raise(session, user_id=principal.user_id)
+    return service.Agent(user_id=user.id, name=user.name)
+
+
+def _detail(conversation: service.Conversation) -> ConversationPublic:
+    return ConversationPublic.model_validate(conversation)
+
+
+@router.post("/conversations/{conversation_id}/claim")
+def claim_conversation(
+    conversation_id: str,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: ConversationsWrite,
+    body: ClaimRequest | None = None,
+) -> ConversationPublic:
+    conversation = service.get_conversation_or_raise(
+        session, workspace_id=principal.workspace_id, conversation_id=conversation_id
+    )
+    service.claim(
+        session,
+        live=runtime.live,
+        conversation=conversation,
+        agent=_agent(session, principal),
+        force=body.force if body else False,
+    )
+    return _detail(conversation)
+
+
+@router.post("/conversations/{conversation_id}/agent-messages", status_code=201)
+def post_agent_message(
+    conversation_id: str,
+    body: AgentMessageCreate,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    mailer: MailerDep,
+    principal: ConversationsWrite,
+) -> AgentMessagePublic:
+    conversation = service.get_conversation_or_raise(
+        session, workspace_id=principal.workspace_id, conversation_id=conversation_id
+    )
+    message = service.add_agent_message(
+        session,
+        live=runtime.live,
+        conversation=conversation,
+        agent=_agent(session, principal),
+        content=body.content,
+    )
+    workspace = tenancy.get_workspace_or_raise(session, workspace_id=principal.workspace_id)
+    emailed = service.mail_reply_if_away(
+        session,
+        live=runtime.live,
+        mailer=mailer,
+        conversation=conversation,
+        message=message,
+        workspace_name=workspace.name,
+        public_url=runtime.settings.public_url,
+    )
+    return AgentMessagePublic(**MessagePublic.model_validate(message).model_dump(), emailed=emailed)
+
+
+@router.post("/conversations/{conversation_id}/resolve")
+def resolve_conversation(
+    conversation_id: str, session: SessionDep, runtime: RuntimeDep, principal: ConversationsWrite
+) -> ConversationPublic:
+    conversation = service.get_conversation_or_raise(
+        session, workspace_id=principal.workspace_id, conversation_id=conversation_id
+    )
+    service.resolve(session, live=runtime.live, conversation=conversation)
+    return _detail(conversation)
+
+
+@router.post("/conversations/{conversation_id}/typing", status_code=204)
+def agent_typing(
+    conversation_id: str, session: SessionDep, runtime: RuntimeDep, principal: ConversationsWrite
+) -> Response:
+    conversation = service.get_conversation_or_raise(
+        session, workspace_id=principal.workspace_id, conversation_id=conversation_id
+    )
+    service.publish_typing(runtime.live, conversation=conversation, actor="agent")
+    return Response(status_code=204)
+
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+LIVE_EVENTS_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Live events as Server-Sent Events (`event: <type>`, `data: <JSON>`), "
+        "a heartbeat comment every 15 s",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+def _conversation_channel(
+    conversation_id: str, session: SessionDep, principal: ConversationsRead
+) -> str:
+    """The channel of a conversation of the caller's workspace (404 for any other)."""
+    conversation = service.get_conversation_or_raise(
+        session, workspace_id=principal.workspace_id, conversation_id=conversation_id
+    )
+    return live.conversation_channel(conversation.id)
+
+
+@router.get(
+    "/conversations/{conversation_id}/events",
+    response_class=StreamingResponse,
+    responses=LIVE_EVENTS_RESPONSE,
+)
+async def conversation_events(
+    runtime: RuntimeDep, channel: Annotated[str, Depends(_conversation_channel)]
+) -> StreamingResponse:
+    return StreamingResponse(
+        live.sse_stream(runtime.live, (channel,)),
+        media_type="text/event-stream",
+        headers=SSE_HEADERS,
+    )
+
+
+@router.get("/inbox/events", response_class=StreamingResponse, responses=LIVE_EVENTS_RESPONSE)
+async def inbox_events(runtime: RuntimeDep, principal: ConversationsRead) -> StreamingResponse:
+    return StreamingResponse(
+        live.sse_stream(runtime.live, (live.inbox_channel(principal.workspace_id),)),
+        media_type="text/event-stream",
+        headers=SSE_HEADERS,
+    )

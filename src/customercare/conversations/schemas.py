@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+ConversationStatus = Literal["open", "handed_off", "assigned", "resolved"]
 
 
 class ConversationPublic(BaseModel):
@@ -19,6 +22,14 @@ class ConversationPublic(BaseModel):
     message_count: int
     created_at: datetime
     updated_at: datetime
+    # The live handoff: who holds it (a member's user id; null in the queue or for an API
+    # key), when it was taken and resolved, whether the bot's last answer offered a human,
+    # and the page the widget was opened on.
+    assigned_user_id: str | None = None
+    assigned_at: datetime | None = None
+    resolved_at: datetime | None = None
+    handoff_offered: bool = False
+    page_url: str | None = None
 
 
 class ConversationList(BaseModel):
@@ -50,6 +61,9 @@ class MessagePublic(BaseModel):
     latency_ms: float | None
     created_at: datetime
     feedback: FeedbackPublic | None = None
+    # An agent's message (role ``agent``): its author, and the name the visitor saw.
+    author_user_id: str | None = None
+    author_name: str | None = None
 
 
 class ConversationDetail(ConversationPublic):
@@ -78,3 +92,25 @@ class TicketPublic(BaseModel):
 
 class TicketList(BaseModel):
     items: list[TicketPublic]
+
+
+class ClaimRequest(BaseModel):
+    # Take over a conversation another agent holds.
+    force: bool = False
+
+
+class AgentMessageCreate(BaseModel):
+    content: str = Field(min_length=1, max_length=4000)
+
+    @field_validator("content")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise PydanticCustomError("blank_string", "the message must not be blank")
+        return value
+
+
+class AgentMessagePublic(MessagePublic):
+    # Whether the reply was mailed (nobody watched the conversation and the visitor left
+    # an address).
+    emailed: bool = False

@@ -11,9 +11,65 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from customercare.conversations.handoff import (
+    ASSIGNED,
+    HANDED_OFF,
+    HUMAN_STATES,
+    OPEN,
+    RESOLVED,
+    Agent,
+    add_agent_message,
+    claim,
+    mail_reply_if_away,
+    open_handoff,
+    publish_typing,
+    publish_visitor_message,
+    reopen_for_bot,
+    resolve,
+    set_page_url,
+)
 from customercare.conversations.models import Conversation, Feedback, HandoffTicket, Message
+from customercare.conversations.timeline import append_message
 from customercare.errors import NotFoundError, ValidationFailed
 from customercare.ids import new_id, utcnow
+
+__all__ = [
+    "ASSIGNED",
+    "HANDED_OFF",
+    "HUMAN_STATES",
+    "OPEN",
+    "PENDING",
+    "RESOLVED",
+    "Agent",
+    "AssistantReply",
+    "Conversation",
+    "HandoffTicket",
+    "Message",
+    "MessageStatus",
+    "Rating",
+    "add_agent_message",
+    "add_assistant_message",
+    "add_user_message",
+    "claim",
+    "count_customer_messages",
+    "feedback_for",
+    "get_conversation_or_raise",
+    "get_message_or_raise",
+    "list_conversations",
+    "list_messages",
+    "list_tickets",
+    "mail_reply_if_away",
+    "open_handoff",
+    "publish_typing",
+    "publish_visitor_message",
+    "recent_turns",
+    "record_feedback",
+    "reopen_for_bot",
+    "repair_unanswered",
+    "resolve",
+    "set_page_url",
+    "start_conversation",
+]
 
 Rating = Literal["up", "down"]
 MessageStatus = Literal["complete", "failed", "cancelled"]
@@ -32,6 +88,8 @@ class AssistantReply:
     citations: list[dict[str, Any]]
     timings_ms: dict[str, float]
     latency_ms: float
+    # The bot offered a human (no answer): a "yes" to the next turn accepts the offer.
+    handoff_offered: bool = False
 
 
 def start_conversation(
@@ -108,16 +166,20 @@ def recent_turns(
     return list(reversed(list(rows)))
 
 
-def add_user_message(session: Session, *, conversation: Conversation, content: str) -> Message:
-    """The customer's question, ``pending`` until ``add_assistant_message`` answers it."""
+def add_user_message(
+    session: Session, *, conversation: Conversation, content: str, awaiting_answer: bool = True
+) -> Message:
+    """The customer's question, ``pending`` until ``add_assistant_message`` answers it. A
+    message to people (``awaiting_answer=False``, the bot is silent) is complete at once, so
+    the repair sweep never gives it a failed bot answer."""
     message = Message(
         workspace_id=conversation.workspace_id,
         conversation_id=conversation.id,
         role="user",
         content=content,
-        status=PENDING,
+        status=PENDING if awaiting_answer else "complete",
     )
-    _append(session, conversation, message)
+    append_message(session, conversation, message)
     return message
 
 
@@ -153,23 +215,9 @@ def add_assistant_message(
         timings_ms=reply.timings_ms,
         latency_ms=reply.latency_ms,
     )
-    _append(session, conversation, message)
+    conversation.handoff_offered = reply.handoff_offered and reply.status == "complete"
+    append_message(session, conversation, message)
     return message
-
-
-def _append(session: Session, conversation: Conversation, message: Message) -> None:
-    # A reply written in the same millisecond as its question must still sort after it.
-    last = session.scalar(
-        select(func.max(Message.created_at)).where(Message.conversation_id == conversation.id)
-    )
-    now = utcnow()
-    if last is not None and now <= last:
-        now = last + timedelta(microseconds=1)
-    message.created_at = now
-    session.add(message)
-    conversation.message_count += 1
-    conversation.updated_at = now
-    session.flush()
 
 
 def repair_unanswered(session: Session, *, older_than: datetime, limit: int = 500) -> int:
@@ -248,34 +296,6 @@ def feedback_for(
         )
     )
     return {row.message_id: row for row in rows}
-
-
-def open_handoff(
-    session: Session,
-    *,
-    conversation: Conversation,
-    reason: str,
-    contact_email: str | None = None,
-) -> HandoffTicket:
-    """The conversation's open ticket, created on first handoff; a later email is added to it."""
-    ticket = session.scalar(
-        select(HandoffTicket).where(
-            HandoffTicket.conversation_id == conversation.id, HandoffTicket.status == "open"
-        )
-    )
-    if ticket is None:
-        ticket = HandoffTicket(
-            workspace_id=conversation.workspace_id,
-            conversation_id=conversation.id,
-            reason=reason,
-            contact_email=contact_email,
-        )
-        session.add(ticket)
-    elif contact_email:
-        ticket.contact_email = contact_email
-    conversation.status = "handed_off"
-    session.flush()
-    return ticket
 
 
 def list_tickets(
