@@ -33,6 +33,7 @@ from customercare.errors import DatabaseUnavailable
 from customercare.ids import new_id, utcnow
 from customercare.limits import service as limits
 from customercare.live.service import EventBus
+from customercare.observability import metrics
 from customercare.search import service as search
 from customercare.tenancy import service as tenancy
 
@@ -164,6 +165,7 @@ class _Draft:
     passages: list[Passage] = field(default_factory=list)
     # The model itself said the passages do not hold the answer.
     abstained: bool = False
+    first_token_at: float | None = None
 
 
 class ReplyStream:
@@ -210,6 +212,7 @@ def _reply(
         {"conversation_id": turn.conversation_id, "user_message_id": turn.user_message_id},
     )
     if turn.silent:
+        metrics.chat_turns.labels(decision="agent", status="complete").inc()
         yield from _silent(turn)
         return
     try:
@@ -440,6 +443,8 @@ def _allowed_urls(passages: list[Passage]) -> set[str]:
 
 def _emit(draft: _Draft, text: str) -> Iterator[ChatEvent]:
     if text:
+        if draft.first_token_at is None:
+            draft.first_token_at = time.perf_counter()
         draft.text += text
         yield ChatEvent("token", {"text": text})
 
@@ -462,6 +467,9 @@ def _store(
     runtime: AnswerContext, turn: TurnContext, draft: _Draft, *, status: conversations.MessageStatus
 ) -> str:
     draft.timings["total"] = _since(turn.started)
+    if draft.first_token_at is not None:
+        draft.timings["first_token"] = round((draft.first_token_at - turn.started) * 1000, 3)
+    _observe(draft, status)
     reply = conversations.AssistantReply(
         content=draft.text,
         status=status,
@@ -494,6 +502,16 @@ def _store(
                 raise
             time.sleep(delay)
     raise AssertionError("unreachable")
+
+
+def _observe(draft: _Draft, status: str) -> None:
+    decision = draft.decision if status == "complete" else "none"
+    metrics.chat_turns.labels(decision=decision, status=status).inc()
+    for stage in ("retrieve", "generate", "first_token", "total"):
+        if stage in draft.timings:
+            metrics.answer_stage_seconds.labels(stage=stage).observe(draft.timings[stage] / 1000)
+    if draft.provider == "offline_fallback":
+        metrics.llm_calls.labels(provider="offline", outcome="fallback").inc()
 
 
 def _since(started: float) -> float:

@@ -125,3 +125,26 @@ def test_every_api_process_is_counted(
     assert sample(body, "ccgpt_http_requests_total", **route) == requests
     pids = set(re.findall(r'ccgpt_process_resident_memory_bytes\{pid="(\d+)"', body))
     assert len(pids) == 2, body
+
+
+def test_chat_turns_are_counted_by_decision_with_their_stage_times(
+    runtime: Runtime, tenant: Tenant
+) -> None:
+    tenant.ingest(
+        "returns.md",
+        b"# Returns\n\nYou can return a phone within 30 days of delivery for a full refund.\n",
+    )
+    with metrics_client(runtime) as client:
+        before = client.get("/metrics").text
+        answered = sample(before, "ccgpt_chat_turns_total", decision="answered") or 0.0
+        stages = sample(before, "ccgpt_answer_stage_seconds_count", stage="first_token") or 0.0
+        reply = client.post(
+            "/api/v1/chat",
+            json={"message": "How long do I have to return a phone?"},
+            headers=tenant.headers,
+        )
+        assert reply.json()["decision"] == "answered", reply.text
+        after = client.get("/metrics").text
+    assert sample(after, "ccgpt_chat_turns_total", decision="answered") == answered + 1
+    assert sample(after, "ccgpt_answer_stage_seconds_count", stage="first_token") == stages + 1
+    assert "first_token" in reply.json()["timings_ms"]
