@@ -127,6 +127,9 @@ class Settings(BaseSettings):
     # /metrics: with a token, Prometheus sends ``Authorization: Bearer <token>``; without one,
     # only a direct loopback client (no proxy in between) may read it (docs/operations.md).
     metrics_token: SecretStr | None = None
+    # The deployed git revision, reported by /api/v1/health/detailed (releases set it; a
+    # checkout reports its HEAD).
+    git_revision: str | None = None
     # Proxies whose X-Forwarded-For / -Proto the API trusts (comma-separated IPs or CIDRs,
     # "*" for any): behind nginx the peer is nginx, and rate limits need the customer's IP.
     # uvicorn's own FORWARDED_ALLOW_IPS is accepted too.

@@ -14,10 +14,13 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from customercare.db.engine import transaction
-from customercare.deps import RuntimeDep
+from customercare.deps import RuntimeDep, WorkspaceWrite
 from customercare.errors import AuthenticationError, PermissionDenied
 from customercare.knowledge import service as knowledge
 from customercare.observability import metrics
+from customercare.observability.dependencies import build_probes, git_revision, version
+from customercare.observability.health import run_probes
+from customercare.observability.redaction import redact
 
 router = APIRouter(tags=["health"])
 
@@ -91,3 +94,40 @@ def _authorize_scrape(request: Request, token: SecretStr | None) -> None:
             "metrics are served to loopback clients only; set CCGPT_METRICS_TOKEN to scrape "
             "from elsewhere"
         )
+
+
+# Optional dependencies may be down or absent; the database and migrations may not.
+ESSENTIAL = ("database", "migrations")
+PROBE_TIMEOUT_SECONDS = 5.0
+
+
+@router.get("/api/v1/health/detailed", tags=["health"])
+def detailed_health(runtime: RuntimeDep, _admin: WorkspaceWrite) -> dict[str, Any]:
+    """For workspace admins: every dependency with its status and latency, whether the
+    database is at the code's migration head, the ingestion backlog, the version and git
+    revision. ``status`` is ``ok``, ``degraded`` (an optional dependency fails) or
+    ``unavailable`` (the database or its schema)."""
+    probes = build_probes(
+        runtime.settings,
+        engine=runtime.engine,
+        vector_store_heartbeat=runtime.vector_store.heartbeat,
+        embed=lambda texts: runtime.embedder.embed(texts),
+    )
+    results = run_probes(probes, timeout_seconds=PROBE_TIMEOUT_SECONDS)
+    failing = {name for name, result in results.items() if result.status in ("error", "timeout")}
+    status = "unavailable" if failing & set(ESSENTIAL) else "degraded" if failing else "ok"
+    try:
+        with transaction(runtime.sessions) as session:
+            backlog: dict[str, int] | None = knowledge.backlog(session)
+    except Exception:
+        backlog = None
+    return {
+        "status": status,
+        "version": version(),
+        "git_revision": git_revision(runtime.settings.git_revision),
+        "checks": {
+            name: {**result.as_dict(), "detail": redact(result.detail)}
+            for name, result in results.items()
+        },
+        "ingestion_backlog": backlog,
+    }
