@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from customercare.answers.providers import AnswerProvider, build_provider
 from customercare.jobs import JobQueue
-from customercare.live.service import EventBus, build_bus
 from customercare.knowledge.service import PASSAGES
 from customercare.limits.counters import CounterStore, build_counter_store
+from customercare.live.service import EventBus, build_bus
 from customercare.mail import Mailer, build_mailer
 from customercare.search.embedding import Embedder, build_embedder
 from customercare.search.service import PassageStore, VectorStore

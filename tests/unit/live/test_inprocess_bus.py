@@ -14,7 +14,8 @@ def test_an_event_reaches_the_subscribers_of_its_channel_only() -> None:
 
     async def scenario() -> list[str]:
         async with bus.subscribe(mine) as events:
-            assert bus.watchers(mine) == 1 and bus.watchers(other) == 0
+            assert bus.watchers(mine) == 1
+            assert bus.watchers(other) == 0
             # Published from another thread, as a request handler in the thread pool does.
             sender = threading.Thread(
                 target=lambda: (
