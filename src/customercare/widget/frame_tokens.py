@@ -37,7 +37,7 @@ __all__ = [
     "read_frame_token",
 ]
 
-FRAME_TOKEN_PREFIX = "ccwf1_"  # noqa: S105 (a prefix, not a secret)
+FRAME_TOKEN_PREFIX = "ccwf1_"  # noqa: S105  # nosec B105: a prefix, not a secret
 LIFETIME = timedelta(hours=8)
 _PURPOSE = b"customercare.widget.frame-token.v1"
 

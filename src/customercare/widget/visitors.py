@@ -27,7 +27,7 @@ __all__ = [
     "register_visitor",
 ]
 
-VISITOR_TOKEN_PREFIX = "ccwv_"  # noqa: S105 (a prefix, not a secret)
+VISITOR_TOKEN_PREFIX = "ccwv_"  # noqa: S105  # nosec B105: a prefix, not a secret
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
@@ -129,11 +129,14 @@ def register_visitor(
     else:  # an unsigned user_id proves nothing: the visitor stays anonymous
         user_id = None
         token = visitor_token if current is not None else None
-    if current is None:
-        current = WidgetVisitor(workspace_id=workspace_id, user_id=user_id, token_hash="")
-        session.add(current)
     if token is None:
         token = _new_token()
+    if current is None:
+        current = WidgetVisitor(
+            workspace_id=workspace_id, user_id=user_id, token_hash=_digest(token)
+        )
+        session.add(current)
+    else:
         current.token_hash = _digest(token)
     for field, value in (("email", email), ("name", name), ("page_url", page_url)):
         if value:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from customercare.db.engine import transaction
-from customercare.runtime import Runtime
 from customercare.errors import NotFoundError
+from customercare.runtime import Runtime
 from customercare.tenancy import service as tenancy
 from customercare.widget import service as widget
 from customercare.widget.assets import read_asset
