@@ -35,6 +35,8 @@ from customercare.search.router import router as search_router
 from customercare.settings import Settings, get_settings
 from customercare.sweeps import Periodic, repair_answers
 from customercare.tenancy.router import router as workspace_router
+from customercare.widget.router import router as widget_router
+from customercare.widget.socket_router import router as widget_socket_router
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -89,6 +91,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         workspace_router,
         limits_router,
         auth_router,
+        widget_router,
+        widget_socket_router,
     ):
         app.include_router(router)
     app.add_middleware(RateLimitMiddleware)

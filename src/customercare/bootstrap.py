@@ -34,7 +34,7 @@ JobMode = Literal["auto", "inprocess", "inline", "redis"]
 def build_runtime(
     settings: Settings, *, jobs: JobMode | None = "auto", embedder: Embedder | None = None
 ) -> Runtime:
-    engine = make_engine(settings.resolved_database_url)
+    engine = metrics.observe_pool(make_engine(settings.resolved_database_url))
     client = make_chroma_client(url=settings.chroma_url, path=settings.chroma_path)
     runtime = Runtime(
         settings=settings,

@@ -5,6 +5,8 @@ Credentials: ``Authorization: Bearer <token>`` or ``X-API-Key: <key>``.
 - A workspace API key (``ccgpt_...``) names its workspace; its scopes say what it may do. A
   publishable key (``ccgpt_pk_...``) may only chat, and only from the workspace's allowed
   domains (the request's ``Origin``).
+- A widget frame token (``ccwf1_...``, ``widget.service``) acts as its publishable key, only
+  from the API's own origin (the frame's) and only while its key and origin are still valid.
 - A user's access token (JWT) names the person; ``X-Workspace-Id`` names the workspace, where
   their membership's role says what they may do. Not a member: 404, as if it did not exist.
 
@@ -32,6 +34,7 @@ from customercare.runtime import Runtime
 from customercare.settings import Settings
 from customercare.tenancy import service as tenancy
 from customercare.tenancy.service import Permission, Principal, Role, Scope
+from customercare.widget import service as widget
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -87,16 +90,36 @@ def looks_like_access_token(secret: str) -> bool:
     return secret.count(".") == 2
 
 
+def same_origin(origin: str | None, host: str | None) -> bool:
+    """Whether a request comes from a page of the API's own origin (``Origin``'s host and port
+    are the ``Host`` header), or names no origin at all (same-origin GETs, non-browsers)."""
+    if not origin:
+        return True
+    _, _, authority = origin.partition("://")
+    return bool(host) and authority.rstrip("/").lower() == (host or "").lower()
+
+
 def resolve_principal(
     runtime: Runtime,
     *,
     secret: str | None,
     workspace_header: str | None,
     origin: str | None,
+    host: str | None = None,
 ) -> Principal:
     if not secret:
         raise AuthenticationError("credentials are required (Authorization: Bearer <key>)")
     with transaction(runtime.sessions) as session:
+        if widget.looks_like_frame_token(secret):
+            # The widget's frame (served by this API) calls from the API's own origin; the
+            # token rechecks its key and its parent page's origin.
+            if not same_origin(origin, host):
+                raise PermissionDenied(
+                    "a widget frame token is only accepted from the widget's frame",
+                    details={"origin": origin},
+                )
+            grant = widget.authenticate_frame_token(session, runtime.settings, token=secret)
+            return widget.frame_principal(grant)
         if tenancy.looks_like_api_key(secret):
             key, workspace = tenancy.authenticate_api_key(session, secret=secret)
             principal = Principal(
@@ -136,6 +159,7 @@ def authorize(permission: Permission) -> Callable[..., Principal]:
             secret=credential(request),
             workspace_header=request.headers.get("x-workspace-id"),
             origin=request.headers.get("origin"),
+            host=request.headers.get("host"),
         )
         limits.enforce_principal(
             request, runtime.counters, runtime.settings, principal, ip=client_ip(request)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from customercare.accounts import email_tokens, passwords, refresh_tokens, sessions, throttle
 from customercare.accounts.email_tokens import Purpose
 from customercare.accounts.models import User
-from customercare.accounts.tokens import decode_access_token, issue_access_token
+from customercare.accounts.tokens import decode_access_token, issue_access_token, secret_key
 from customercare.audit import service as audit
 from customercare.db.engine import transaction
 from customercare.errors import (
@@ -52,6 +52,7 @@ __all__ = [
     "refresh",
     "request_password_reset",
     "reset_password",
+    "secret_key",
     "sign_in",
     "sign_out",
     "sign_up",

@@ -144,6 +144,7 @@ async def _authenticate(runtime: Runtime, websocket: WebSocket, secret: str | No
             workspace_header=websocket.query_params.get("workspace")
             or websocket.headers.get("x-workspace-id"),
             origin=websocket.headers.get("origin"),
+            host=websocket.headers.get("host"),
         )
         if not principal.can(Permission.chat):
             raise PermissionDenied("this credential does not allow chat")

@@ -13,12 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, QueuePool, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from customercare.errors import DatabaseUnavailable
-from customercare.observability import metrics
 
 __all__ = [
     "after_commit",
@@ -39,34 +38,9 @@ def make_engine(url: str) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return _observed(engine)
+        return engine
     # pool_timeout: a request waits at most this long for a connection, then gets a 503.
-    return _observed(
-        create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=10)
-    )
-
-
-def _observed(engine: Engine) -> Engine:
-    """Pool metrics from the pool's own events: size once, in use and overflow as they move."""
-    pool = engine.pool
-    size = pool.size() if isinstance(pool, QueuePool) else 0
-    metrics.db_pool_size.inc(size)
-
-    def moved(*_: object) -> None:
-        if isinstance(pool, QueuePool):
-            metrics.db_pool_overflow.set(max(0, pool.overflow()))
-
-    def checked_out(*_: object) -> None:
-        metrics.db_pool_checked_out.inc()
-        moved()
-
-    def checked_in(*_: object) -> None:
-        metrics.db_pool_checked_out.dec()
-        moved()
-
-    event.listen(pool, "checkout", checked_out)
-    event.listen(pool, "checkin", checked_in)
-    return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=10)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:

@@ -8,6 +8,7 @@ from customercare.knowledge.models import ChunkRecord, Document, DocumentContent
 from customercare.mail.models import OutboundMail
 from customercare.search.keyword.models import KeywordChunk, KeywordPosting
 from customercare.tenancy.models import ApiKey, Invitation, Membership, Workspace
+from customercare.widget.models import WidgetSettings, WidgetVisitor
 
 __all__ = [
     "ApiKey",
@@ -29,5 +30,7 @@ __all__ = [
     "OutboundMail",
     "RefreshToken",
     "User",
+    "WidgetSettings",
+    "WidgetVisitor",
     "Workspace",
 ]

@@ -12,10 +12,11 @@ Headers:
 
 CORS (no cookies are used, so credentials are never allowed): an ``Origin`` listed in the
 ``cors_origins`` setting may call any route; the chat endpoints also accept the origins a
-workspace lists in its ``allowed_domains``. A preflight cannot name its workspace (browsers send
-no credentials with it), so it is allowed when any workspace lists the origin; the real request
-is answered for the origins of the caller's workspace, and ``deps`` refuses a widget key used
-from any other origin whatever CORS said."""
+workspace lists in its ``allowed_domains`` (a wildcard ``https://*.shop.example`` covers every
+subdomain), and so does the widget API (``/api/v1/widget``). A preflight cannot name its
+workspace (browsers send no credentials with it), so it is allowed when any workspace lists
+the origin; the real request is answered for the origins of the caller's workspace, and
+``deps`` refuses a widget key used from any other origin whatever CORS said."""
 
 from __future__ import annotations
 
@@ -42,7 +43,9 @@ __all__ = [
 ]
 
 WIDGET_PREFIXES = ("/api/v1/chat", "/widget")
-CHAT_PREFIXES = ("/api/v1/chat",)
+# The widget API: the loader fetches its settings from the host page (the frame itself is
+# same-origin with the API and needs no CORS).
+CHAT_PREFIXES = ("/api/v1/chat", "/api/v1/widget")
 DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 HTML_CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -80,6 +83,8 @@ def _is_chat_path(path: str) -> bool:
 
 
 def _canonical(origin: str) -> str | None:
+    if "*" in origin:  # an allowed-domains wildcard, never a browser's Origin
+        return None
     try:
         return normalise_origin(origin)
     except ValueError:

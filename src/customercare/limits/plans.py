@@ -1,6 +1,7 @@
 """Workspace plans are configuration: a TOML file (``plans_file``, else the shipped
-``plans.toml``) with one ``[plans.<name>]`` table per plan and its quotas. A quota left out is
-unlimited. The file is read again when it changes, so an operator can edit it in place."""
+``plans.toml``) with one ``[plans.<name>]`` table per plan, its quotas and its features
+(``white_label``). A quota left out is unlimited; a feature left out is not included. The
+file is read again when it changes, so an operator can edit it in place."""
 
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ class _PlanQuotas(BaseModel):
     passages_per_document: int | None = Field(default=None, ge=1)
     csv_rows: int | None = Field(default=None, ge=1)
     extracted_chars: int | None = Field(default=None, ge=1)
+    # Features: what the plan includes beyond its quotas.
+    white_label: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,8 @@ class Plan:
     passages_per_document: int | None = None
     csv_rows: int | None = None
     extracted_chars: int | None = None
+    # The widget may hide "Powered by CustomerCareGPT" (widget settings, show_branding).
+    white_label: bool = False
 
     def limit(self, quota: str) -> int | None:
         value: int | None = getattr(self, quota)

@@ -31,6 +31,7 @@ __all__ = [
     "check_documents",
     "check_messages",
     "enforced_plan",
+    "has_feature",
     "month_bounds",
     "usage",
 ]
@@ -65,6 +66,12 @@ def enforced_plan(settings: Settings, plan_name: str | None) -> Plan | None:
     if not settings.quotas_enabled or plan_name is None:
         return None
     return get_plan(settings, plan_name)
+
+
+def has_feature(settings: Settings, plan_name: str, feature: str) -> bool:
+    """Whether the plan includes ``feature`` (``white_label``). Features are what the plan
+    sells, so they apply whether or not quotas are enforced."""
+    return bool(getattr(get_plan(settings, plan_name), feature, False))
 
 
 def _exceeded(

@@ -11,6 +11,7 @@ from customercare.limits.quotas import (
     check_documents,
     check_messages,
     enforced_plan,
+    has_feature,
     month_bounds,
     usage,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "check_messages",
     "enforce_principal",
     "enforced_plan",
+    "has_feature",
     "hit",
     "month_bounds",
     "usage",

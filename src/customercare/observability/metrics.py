@@ -28,6 +28,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
+from sqlalchemy import Engine, QueuePool, event
 
 __all__ = [
     "CONTENT_TYPE_LATEST",
@@ -46,6 +47,7 @@ __all__ = [
     "ingestion_jobs_running",
     "llm_calls",
     "llm_tokens",
+    "observe_pool",
     "observe_seconds",
     "process_cpu_seconds",
     "process_resident_memory",
@@ -221,3 +223,26 @@ def _resident_bytes() -> int:
             return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except OSError:  # not Linux: the peak is the best the standard library knows
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def observe_pool(engine: Engine) -> Engine:
+    """Pool metrics from the pool's own events: size once, in use and overflow as they move."""
+    pool = engine.pool
+    size = pool.size() if isinstance(pool, QueuePool) else 0
+    db_pool_size.inc(size)
+
+    def moved(*_: object) -> None:
+        if isinstance(pool, QueuePool):
+            db_pool_overflow.set(max(0, pool.overflow()))
+
+    def checked_out(*_: object) -> None:
+        db_pool_checked_out.inc()
+        moved()
+
+    def checked_in(*_: object) -> None:
+        db_pool_checked_out.dec()
+        moved()
+
+    event.listen(pool, "checkout", checked_out)
+    event.listen(pool, "checkin", checked_in)
+    return engine

@@ -17,19 +17,57 @@ WorkspaceName = Annotated[
 KeyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 MAX_ALLOWED_DOMAINS = 50
+_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
 _ORIGIN = re.compile(
-    r"^https://(?P<host>[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:(?P<port>[0-9]{1,5}))?$"
+    rf"^https://(?P<wildcard>\*\.)?(?P<host>{_LABEL}(\.{_LABEL})*)(:(?P<port>[0-9]{{1,5}}))?$"
 )
 
 
 def normalise_origin(value: str) -> str:
-    """``https://host[:port]``, lower-cased, without a trailing slash; anything else (a path, a
-    wildcard, credentials, plain http) is refused: it is compared with the browser's Origin."""
+    """``https://host[:port]``, lower-cased, without a trailing slash; anything else (a path,
+    credentials, plain http) is refused: it is compared with the browser's Origin. A wildcard
+    ``https://*.shop.example`` stands for every subdomain of ``shop.example`` at any depth (not
+    ``shop.example`` itself); its base needs at least two labels, so ``https://*.com`` is
+    refused."""
     origin = value.strip().rstrip("/").lower()
     match = _ORIGIN.match(origin)
     if match is None or not 0 < int(match.group("port") or 443) < 65536:
         raise ValueError(f"{value!r} is not an origin of the form https://host[:port]")
+    if match.group("wildcard") and "." not in match.group("host"):
+        raise ValueError(f"{value!r}: a wildcard needs a domain of two labels or more")
     return origin
+
+
+def is_wildcard(origin: str) -> bool:
+    return origin.startswith("https://*.")
+
+
+def origin_matches(allowed: str, origin: str) -> bool:
+    """Whether the browser's ``origin`` (canonical) is the allowed origin or, for a wildcard,
+    one of its subdomains with the same scheme and port."""
+    allowed = allowed.rstrip("/").lower()
+    origin = origin.rstrip("/").lower()
+    match = _ORIGIN.match(origin)
+    if match is None or match.group("wildcard"):  # a browser never sends "*": forged
+        return False
+    if not is_wildcard(allowed):
+        return allowed == origin
+    # "https://*.shop.example:8443" matches "https://<one or more labels>.shop.example:8443".
+    suffix = "." + allowed.removeprefix("https://*.")
+    rest = origin.removeprefix("https://")
+    return origin.startswith("https://") and rest.endswith(suffix) and len(rest) > len(suffix)
+
+
+def wildcards_covering(origin: str) -> list[str]:
+    """The wildcard origins that would match ``origin`` (canonical): for
+    ``https://a.b.shop.example`` those are ``https://*.b.shop.example``,
+    ``https://*.shop.example`` (a base of two labels at least), with the same port."""
+    rest = origin.removeprefix("https://")
+    host, colon, port = rest.partition(":")
+    labels = host.split(".")
+    return [
+        f"https://*.{'.'.join(labels[start:])}{colon}{port}" for start in range(1, len(labels) - 1)
+    ]
 
 
 def normalise_origins(values: list[str]) -> list[str]:

@@ -33,6 +33,7 @@ from customercare.tenancy.members import (
 from customercare.tenancy.models import ApiKey, Invitation, Membership, Workspace
 from customercare.tenancy.permissions import Permission, Role, Scope
 from customercare.tenancy.principal import Principal
+from customercare.tenancy.schemas import normalise_origin
 from customercare.tenancy.workspaces import (
     create_workspace,
     create_workspace_for_user,
@@ -82,6 +83,7 @@ __all__ = [
     "list_workspaces",
     "lock_workspace",
     "looks_like_api_key",
+    "normalise_origin",
     "origin_allowed",
     "plan_of",
     "record_audit",

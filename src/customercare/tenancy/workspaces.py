@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, cast, delete, select, update
+from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from customercare.audit import service as audit
@@ -16,7 +16,7 @@ from customercare.errors import (
 from customercare.tenancy.changes import record_change
 from customercare.tenancy.models import ApiKey, Membership, Workspace
 from customercare.tenancy.permissions import Role
-from customercare.tenancy.schemas import normalise_origins
+from customercare.tenancy.schemas import normalise_origins, origin_matches, wildcards_covering
 
 UPDATABLE_FIELDS = frozenset({"name", "answer_threshold", "allowed_domains"})
 
@@ -108,11 +108,13 @@ def list_workspaces(session: Session) -> list[Workspace]:
 
 
 def origin_allowed(workspace: Workspace, origin: str | None) -> bool:
-    """Whether a browser page at ``origin`` may use the workspace's publishable keys."""
+    """Whether a browser page at ``origin`` may use the workspace's publishable keys: an
+    allowed domain names it exactly, or is a wildcard (``https://*.shop.example``) covering it
+    with the same scheme and port."""
     if not origin:
         return False
     wanted = origin.rstrip("/").lower()
-    return any(domain.rstrip("/").lower() == wanted for domain in workspace.allowed_domains)
+    return any(origin_matches(domain, wanted) for domain in workspace.allowed_domains or [])
 
 
 def create_workspace_for_user(
@@ -142,10 +144,13 @@ def widget_origin_allowed(session: Session, *, origin: str, workspace_id: str | 
     if workspace_id is not None:
         workspace = session.get(Workspace, workspace_id)
         return workspace is not None and origin_allowed(workspace, origin)
-    # Origins are validated to [a-z0-9.:/-]: no LIKE wildcards; the match is confirmed exactly.
+    # Origins are validated to [a-z0-9.:/-] (and "*." for a wildcard, which has no meaning in
+    # LIKE): no LIKE wildcards; the match is confirmed by origin_matches.
+    candidates = [origin, *wildcards_covering(origin)]
+    column = cast(Workspace.allowed_domains, String)
     rows = session.scalars(
         select(Workspace.allowed_domains)
-        .where(cast(Workspace.allowed_domains, String).like(f'%"{origin}"%'))
+        .where(or_(*(column.like(f'%"{candidate}"%') for candidate in candidates)))
         .limit(20)
     )
-    return any(origin in (domains or []) for domains in rows)
+    return any(origin_matches(domain, origin) for domains in rows for domain in (domains or []))

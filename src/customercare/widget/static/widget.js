@@ -1,0 +1,1 @@
+/* Placeholder: the widget build (widget/) writes the real loader here. */
