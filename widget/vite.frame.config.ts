@@ -1,5 +1,5 @@
 import { defineConfig } from "vite";
-import { finalNewline } from "./build/shared.ts";
+import { finalNewline } from "./vite.shared.ts";
 
 // The frame app: `frame.js` (IIFE, a classic script under `script-src 'self'`) and
 // `frame.css`, served at /widget/frame.js and /widget/frame.css. Fixed names, see the loader.

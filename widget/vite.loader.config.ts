@@ -1,5 +1,5 @@
 import { defineConfig } from "vite";
-import { finalNewline } from "./build/shared.ts";
+import { finalNewline } from "./vite.shared.ts";
 
 // The loader: one small IIFE, `widget.js`, served at /widget.js. No hashes in the name: the
 // built file is committed (the Python-only quick start serves it) and CI rebuilds and diffs it.
