@@ -24,6 +24,14 @@ export default tseslint.config(
     },
   },
   {
+    // Tests spy on DOM methods and read mocked request bodies.
+    files: ["tests/**/*.ts"],
+    rules: {
+      "@typescript-eslint/unbound-method": "off",
+      "@typescript-eslint/no-base-to-string": "off",
+    },
+  },
+  {
     files: ["**/*.js", "**/*.mjs"],
     languageOptions: { parserOptions: { projectService: false, project: null } },
   },

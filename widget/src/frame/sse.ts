@@ -15,6 +15,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
     for (;;) {
       const { value, done } = await reader.read();
       buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+      if (done && buffer) buffer += "\n"; // a last line without its end
       let index: number;
       while ((index = buffer.search(/\r\n|\r|\n/)) >= 0) {
         const line = buffer.slice(0, index);
