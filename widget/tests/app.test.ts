@@ -413,3 +413,98 @@ describe("frame app: WebSocket and live events", () => {
     expect(document.activeElement).toBe(app.view.input);
   });
 });
+
+describe("frame app: conversation controls", () => {
+  it("follows live events of a conversation created by the first message (SSE fallback)", async () => {
+    routes.set("POST /api/v1/widget/chat", () =>
+      sse([
+        ["conversation", { conversation_id: "c-new" }],
+        ["done", { conversation_id: "c-new", message_id: "a1", answer: "ok" }],
+      ]),
+    );
+    const app = await makeApp();
+    await app.send("first");
+    await flush();
+    const events = calls.filter((c) => c.path === "/api/v1/widget/events");
+    expect(events.length).toBeGreaterThan(0);
+  });
+
+  it("starts a new conversation from the button and from the parent", async () => {
+    let n = 0;
+    routes.set("POST /api/v1/widget/conversations", () =>
+      json({ conversation_id: `c-${++n}` }, 201),
+    );
+    routes.set("GET /api/v1/widget/conversation", () =>
+      json({
+        conversation: { id: "c-0", status: "open" },
+        messages: [{ id: "m", role: "user", content: "old" }],
+      }),
+    );
+    const app = await makeApp();
+    expect(app.view.log.textContent).toContain("old");
+    app.view.newButton.click();
+    await flush();
+    expect(app.view.log.textContent).not.toContain("old");
+    expect(app.view.welcome.hidden).toBe(false);
+    app.onParent({ ccgpt: 1, type: "new_conversation" });
+    await flush();
+    expect(n).toBe(2);
+  });
+
+  it("talk to a human: optional email, then /handoff", async () => {
+    routes.set("POST /api/v1/widget/conversations", () => json({ conversation_id: "c-h" }, 201));
+    routes.set("POST /api/v1/widget/handoff", () => json({ status: "handed_off" }, 201));
+    const app = await makeApp();
+    app.view.humanButton.click();
+    expect(app.view.handoffForm.hidden).toBe(false);
+    app.view.emailInput.value = "me@example.com";
+    app.view.handoffForm.dispatchEvent(new Event("submit", { cancelable: true }));
+    await flush();
+    expect(body("/api/v1/widget/handoff")).toEqual({
+      conversation_id: "c-h",
+      email: "me@example.com",
+    });
+    expect(app.view.handoffForm.hidden).toBe(true);
+  });
+
+  it("Escape closes the handoff form first", async () => {
+    const app = await makeApp();
+    app.view.humanButton.click();
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
+    expect(app.view.handoffForm.hidden).toBe(true);
+  });
+
+  it("identify after start registers the visitor again with the identity", async () => {
+    const app = await makeApp();
+    app.onParent({ ccgpt: 1, type: "identify", user_id: "7", user_hash: "ff" });
+    await flush();
+    expect(body("/api/v1/widget/visitors")).toEqual({
+      visitor_token: "v-1",
+      user_id: "7",
+      user_hash: "ff",
+    });
+  });
+
+  it("a verified-visitors workspace without identity: says so and disables sending", async () => {
+    routes.set("POST /api/v1/widget/visitors", () =>
+      json({ error: { code: "identity_required", message: "x" } }, 403),
+    );
+    const app = await makeApp();
+    expect(app.view.bannerText.textContent).toContain("sign in");
+    expect(app.view.send.disabled).toBe(true);
+  });
+
+  it("hides branding when show_branding is false", () => {
+    const cfg = config();
+    cfg.settings.show_branding = false;
+    const app = new App(cfg, {
+      fetchFn: fetchFn,
+      WebSocketImpl: BlockedSocket as unknown as typeof WebSocket,
+      storage: null,
+      pageWaitMs: 1,
+    });
+    apps.push(app);
+    expect(app.view.root.querySelector(".brand")).toBeNull();
+    expect(app.view.root.style.getPropertyValue("--ccgpt-primary")).toBe("#112233");
+  });
+});

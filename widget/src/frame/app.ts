@@ -131,7 +131,8 @@ export class App {
       event.preventDefault();
       void this.handoff(v.emailInput.value.trim() || undefined);
     });
-    v.root.addEventListener("keydown", (event) => {
+    // Escape closes (wherever the focus is in the frame) and tells the parent.
+    document.addEventListener("keydown", (event) => {
       if (event.key !== "Escape") return;
       if (!v.handoffForm.hidden) {
         v.handoffForm.hidden = true;

@@ -179,7 +179,8 @@ export class Transport {
         started = true;
         const event = { ...data, type: item.event };
         if (event.type === "conversation" && typeof data.conversation_id === "string") {
-          this.conversationId = data.conversation_id;
+          // A new conversation: follow its live events (agent messages) from now on.
+          this.watch(data.conversation_id);
         }
         onEvent(event);
         if (item.event === "done" || item.event === "error") finished = true;
