@@ -190,7 +190,7 @@ export function start(script: HTMLScriptElement): void {
     }
     if (settings.position === "bottom-left") host.classList.add("left");
     launcher.addEventListener("click", () => {
-      setOpen(!isOpen, !isOpen ? false : true);
+      setOpen(!isOpen, isOpen);
     });
     w.addEventListener("message", onMessage);
     w.addEventListener("hashchange", onHash);
