@@ -133,6 +133,42 @@ def containers(session: nox.Session) -> None:
     uv_run(session, "bash", "scripts/ci/containers.sh")
 
 
+WIDGET = Path("widget")
+WIDGET_STATIC = "src/customercare/widget/static"
+WIDGET_SCRIPTS = ("lint", "typecheck", "test", "build", "size")
+
+
+@nox.session
+def widget(session: nox.Session) -> None:
+    """The TypeScript widget: npm ci, lint (ESLint + Prettier), tsc, Vitest, build, size, and
+    the rebuilt bundle must equal the committed one (CCGPT_WIDGET_NO_DIFF=1 skips that check).
+
+    Needs Node 20.19+ and npm on PATH; the Python-only quick start does not (the built files
+    in src/customercare/widget/static are committed)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        session.error("npm not found: the widget session needs Node 20.19+ and npm")
+    for script in (["ci", "--no-audit", "--no-fund"], *(["run", s] for s in WIDGET_SCRIPTS)):
+        session.run(npm, "--prefix", str(WIDGET), *script, external=True)
+    if os.environ.get("CCGPT_WIDGET_NO_DIFF") == "1":
+        session.log("bundle diff skipped (CCGPT_WIDGET_NO_DIFF=1)")
+        return
+    session.run("git", "diff", "--exit-code", "--stat", "--", WIDGET_STATIC, external=True)
+    # A file the build added but git does not know is a difference as well.
+    untracked = session.run(
+        "git",
+        "ls-files",
+        "--others",
+        "--exclude-standard",
+        "--",
+        WIDGET_STATIC,
+        external=True,
+        silent=True,
+    )
+    if untracked and str(untracked).strip():
+        session.error(f"untracked built files (commit them): {untracked}")
+
+
 @nox.session
 def precommit(session: nox.Session) -> None:
     """pre-commit run --all-files with the repository's local hooks."""
