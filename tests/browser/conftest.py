@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +18,8 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Frame, Locator, Page, Playwright, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.support.loopback import serving
 from tests.support.served import CCGPT, ccgpt_serve
@@ -33,7 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2",
 ]
 HOST_SITE_ADDRESS = "127.0.0.2"
 AXE = Path(__file__).resolve().parents[2] / "widget" / "node_modules" / "axe-core" / "axe.min.js"
@@ -74,7 +76,16 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     if not CHROMIUM.exists():
         pytest.fail("the browser suite needs Debian chromium: apt-get install chromium")
     data_dir = tmp_path_factory.mktemp("browser-data")
-    environment = {"CCGPT_DATA_DIR": str(data_dir), "CCGPT_LOG_LEVEL": "warning"}
+    environment = {
+        "CCGPT_DATA_DIR": str(data_dir),
+        "CCGPT_LOG_LEVEL": "warning",
+        # Every simulated visitor and the test's own API calls come from 127.0.0.1, so they
+        # share the per-address buckets that real visitors each have to themselves: raised,
+        # not switched off (the limits still run on every request).
+        "CCGPT_RATE_LIMIT_PER_IP_PER_MINUTE": "20000",
+        "CCGPT_RATE_LIMIT_PER_WIDGET_KEY_PER_MINUTE": "5000",
+        "CCGPT_RATE_LIMIT_PER_API_KEY_PER_MINUTE": "20000",
+    }
     loaded = subprocess.run(
         [str(CCGPT), "demo", "--load-only"],
         env={**_clean_environment(), **environment},
@@ -160,6 +171,7 @@ def embed_page(service: Service, key: str, *, body: str = "", head: str = "") ->
     """A host page with the one-tag embed."""
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Shop</title>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"{head}</head><body><main><h1>Lumen shop</h1>{body}</main>"
         f"<script src='{service.url}/widget.js' data-key='{key}' async></script>"
         "</body></html>"
@@ -174,3 +186,43 @@ def run_axe(page: Page) -> list[dict[str, Any]]:
     page.add_script_tag(path=str(AXE))
     result: dict[str, Any] = page.evaluate("async () => await axe.run(document)")
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+LAUNCHER_FROM_CORNER = (90, 46)  # the launcher's middle, from the bottom-right corner
+
+
+def widget_frame(page: Page, *, timeout: float = 15.0) -> Frame:
+    """The chat frame (in the loader's closed shadow root, so found among the page's frames,
+    as a script of the page could not)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "/widget/frame" in frame.url:
+                frame.wait_for_load_state()
+                return frame
+        page.wait_for_timeout(100)
+    raise AssertionError("the widget frame never appeared")
+
+
+def click_launcher(page: Page) -> None:
+    """Click where a visitor sees the launcher (bottom right)."""
+    size = page.viewport_size or {"width": 1280, "height": 800}
+    x, y = LAUNCHER_FROM_CORNER
+    page.mouse.click(size["width"] - x, size["height"] - y)
+
+
+def ask(frame: Frame, question: str) -> None:
+    box = frame.get_by_label("Message")
+    box.fill(question)
+    box.press("Enter")
+
+
+def wait_for_answer(frame: Frame, *, count: int = 1, timeout: float = 30.0) -> Locator:
+    """The ``count``-th finished assistant answer."""
+    answers = frame.locator(".msg.assistant:not([aria-busy='true'])")
+    try:
+        answers.nth(count - 1).wait_for(timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        shown = frame.locator(".ccgpt").inner_html() if frame.locator(".ccgpt").count() else ""
+        raise AssertionError(f"no finished answer #{count}; the frame shows: {shown}") from None
+    return answers.nth(count - 1)

@@ -174,6 +174,29 @@ describe("frame app: start-up", () => {
     expect(headers["X-Visitor-Token"]).toBe("v-1");
   });
 
+  it("without storage of its own, uses and hands back the token the page keeps", async () => {
+    const posted: unknown[] = [];
+    const parent = { postMessage: (message: unknown) => posted.push(message) };
+    const win = {
+      parent,
+      addEventListener: () => undefined,
+      removeEventListener: () => undefined,
+    } as unknown as Window;
+    const app = new App(config("en"), {
+      fetchFn,
+      WebSocketImpl: BlockedSocket as unknown as typeof WebSocket,
+      storage: null,
+      win,
+      pageWaitMs: 5,
+    });
+    apps.push(app);
+    app.onParent({ ccgpt: 1, type: "page", url: "https://shop.example/", visitor_token: "v-kept" });
+    await app.ready;
+    await flush();
+    expect(body("/api/v1/widget/visitors").visitor_token).toBe("v-kept");
+    expect(posted).toContainEqual({ ccgpt: 1, type: "visitor", token: "v-1" });
+  });
+
   it("restores the conversation: user, assistant with sources, agent with its name", async () => {
     routes.set("GET /api/v1/widget/conversation", () =>
       json({

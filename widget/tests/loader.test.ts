@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { findScript, start } from "../src/loader/loader";
+import { findScript, keepVisitor, readVisitor, start } from "../src/loader/loader";
 
 const BASE = "https://api.example";
 
@@ -175,5 +175,14 @@ describe("loader", () => {
     expect(frame()).not.toBeNull();
     window.CustomerCare?.("shutdown");
     expect(document.querySelector("[data-ccgpt]")).toBeNull();
+  });
+});
+
+describe("visitor token kept first-party", () => {
+  it("keeps the token per widget key in the page's storage", () => {
+    localStorage.clear();
+    keepVisitor("ccgpt_pk_aaaa_secret", "v-1");
+    expect(readVisitor("ccgpt_pk_aaaa_secret")).toBe("v-1");
+    expect(readVisitor("ccgpt_pk_bbbb_other")).toBeNull();
   });
 });

@@ -5,7 +5,6 @@ wires them from the runtime."""
 from __future__ import annotations
 
 import smtplib
-import subprocess
 from collections.abc import Callable
 from functools import cache
 from importlib import metadata
@@ -109,18 +108,28 @@ def version() -> str:
 
 @cache
 def git_revision(configured: str | None) -> str:
-    """The deployed revision: the setting (releases set it), else the checkout's HEAD."""
+    """The deployed revision: the setting (releases set it), else the HEAD of the checkout
+    the code runs from (read from .git, no subprocess), else "unknown"."""
     if configured:
         return configured
-    try:
-        found = subprocess.run(
-            ["git", "rev-parse", "HEAD"],  # noqa: S607 - git from PATH, as a developer runs it
-            cwd=Path(__file__).parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return found.stdout.strip() if found.returncode == 0 else "unknown"
+    for folder in Path(__file__).resolve().parents:
+        head_file = folder / ".git" / "HEAD"
+        if head_file.is_file():
+            return _resolve_head(folder / ".git", head_file.read_text().strip())
+    return "unknown"
+
+
+def _resolve_head(git_dir: Path, head: str) -> str:
+    if not head.startswith("ref: "):
+        return head  # a detached HEAD is the revision itself
+    ref = head.removeprefix("ref: ")
+    loose = git_dir / ref
+    if loose.is_file():
+        return loose.read_text().strip()
+    packed = git_dir / "packed-refs"
+    if packed.is_file():
+        for line in packed.read_text().splitlines():
+            revision, _, name = line.partition(" ")
+            if name == ref:
+                return revision
+    return "unknown"

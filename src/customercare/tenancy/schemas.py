@@ -21,15 +21,24 @@ _LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
 _ORIGIN = re.compile(
     rf"^https://(?P<wildcard>\*\.)?(?P<host>{_LABEL}(\.{_LABEL})*)(:(?P<port>[0-9]{{1,5}}))?$"
 )
+# Plain http only for this machine (browsers count loopback as a secure context): a site
+# being built locally can embed the widget before it has a certificate.
+_LOOPBACK_ORIGIN = re.compile(
+    r"^http://(?P<host>localhost|127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})(:(?P<port>[0-9]{1,5}))?$"
+)
 
 
 def normalise_origin(value: str) -> str:
     """``https://host[:port]``, lower-cased, without a trailing slash; anything else (a path,
-    credentials, plain http) is refused: it is compared with the browser's Origin. A wildcard
+    credentials, plain http but to localhost or 127.x) is refused: it is compared with the
+    browser's Origin. A wildcard
     ``https://*.shop.example`` stands for every subdomain of ``shop.example`` at any depth (not
     ``shop.example`` itself); its base needs at least two labels, so ``https://*.com`` is
     refused."""
     origin = value.strip().rstrip("/").lower()
+    loopback = _LOOPBACK_ORIGIN.match(origin)
+    if loopback is not None and 0 < int(loopback.group("port") or 80) < 65536:
+        return origin
     match = _ORIGIN.match(origin)
     if match is None or not 0 < int(match.group("port") or 443) < 65536:
         raise ValueError(f"{value!r} is not an origin of the form https://host[:port]")
@@ -47,11 +56,11 @@ def origin_matches(allowed: str, origin: str) -> bool:
     one of its subdomains with the same scheme and port."""
     allowed = allowed.rstrip("/").lower()
     origin = origin.rstrip("/").lower()
+    if not is_wildcard(allowed):
+        return allowed == origin
     match = _ORIGIN.match(origin)
     if match is None or match.group("wildcard"):  # a browser never sends "*": forged
         return False
-    if not is_wildcard(allowed):
-        return allowed == origin
     # "https://*.shop.example:8443" matches "https://<one or more labels>.shop.example:8443".
     suffix = "." + allowed.removeprefix("https://*.")
     rest = origin.removeprefix("https://")

@@ -50,3 +50,21 @@ def test_wildcards_covering_lists_the_patterns_a_preflight_looks_up() -> None:
         "https://*.shop.example:444",
     ]
     assert normalise_origin("HTTPS://*.Shop.Example/") == PATTERN
+
+
+@pytest.mark.parametrize(
+    "value", ["http://localhost:5173", "http://127.0.0.2:8080", "HTTP://127.0.0.1/"]
+)
+def test_plain_http_is_allowed_for_this_machine_only(value: str) -> None:
+    origin = normalise_origin(value)
+    assert origin == value.lower().rstrip("/")
+    assert origin_matches(origin, origin)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["http://shop.example", "http://localhost.evil.example", "http://127.0.0.1.evil.example"],
+)
+def test_plain_http_is_refused_for_any_other_host(value: str) -> None:
+    with pytest.raises(ValueError, match="is not an origin"):
+        normalise_origin(value)

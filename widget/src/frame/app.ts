@@ -53,6 +53,8 @@ export class App {
   private status = "open";
   private identity: Identity | null = null;
   private pageUrl: string | null = null;
+  private pageVisitorToken: string | null = null;
+  private started = false;
   private busy = false;
   private visible = true;
   private unread = 0;
@@ -171,6 +173,7 @@ export class App {
       await this.transport.connect(this.conversationId);
       this.view.input.disabled = false;
       this.view.send.disabled = false;
+      this.started = true;
     } catch (error) {
       this.showError(error, () => void this.start());
     }
@@ -178,7 +181,8 @@ export class App {
 
   private async register(): Promise<void> {
     const body: Record<string, string> = {};
-    const saved = this.store?.getItem(VISITOR_KEY);
+    // The frame's own storage when the browser allows it, else the copy the page keeps.
+    const saved = this.store?.getItem(VISITOR_KEY) ?? this.pageVisitorToken;
     if (saved) body.visitor_token = saved;
     if (this.identity) Object.assign(body, this.identity);
     if (this.pageUrl) body.page_url = this.pageUrl;
@@ -189,6 +193,7 @@ export class App {
     );
     this.api.visitorToken = reply.visitor_token;
     this.store?.setItem(VISITOR_KEY, reply.visitor_token);
+    this.bridge.post({ ccgpt: 1, type: "visitor", token: reply.visitor_token });
     if (reply.conversation_id && !this.conversationId) this.conversationId = reply.conversation_id;
   }
 
@@ -217,6 +222,9 @@ export class App {
   async send(raw: string): Promise<void> {
     const text = raw.trim();
     const v = this.view;
+    // A visitor quicker than the start-up (registering, the socket): the message waits for
+    // it instead of being dropped.
+    if (text && !this.started) await this.ready;
     if (!text || this.busy || v.send.disabled) return;
     this.busy = true;
     v.form.setAttribute("aria-busy", "true");
@@ -433,6 +441,8 @@ export class App {
         break;
       case "page":
         if (typeof message.url === "string") this.pageUrl = message.url;
+        if (typeof message.visitor_token === "string" && message.visitor_token.length <= 200)
+          this.pageVisitorToken = message.visitor_token;
         this.pageSeen();
         break;
       case "identify": {

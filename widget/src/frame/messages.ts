@@ -126,8 +126,9 @@ export class AssistantBubble {
   }
 
   private feedbackRow(messageId: string, initial: Rating | null): HTMLElement {
-    const up = button("👍", { class: "icon", "aria-label": this.t("helpful") });
-    const down = button("👎", { class: "icon", "aria-label": this.t("notHelpful") });
+    // Icons drawn by CSS masks: emoji fonts are missing on many systems.
+    const up = button("", { class: "icon thumb up", "aria-label": this.t("helpful") });
+    const down = button("", { class: "icon thumb down", "aria-label": this.t("notHelpful") });
     const row = h("div", { class: "feedback" }, up, down);
     const mark = (rating: Rating | null): void => {
       up.setAttribute("aria-pressed", String(rating === "up"));

@@ -41,6 +41,26 @@ export function findScript(doc: Document): HTMLScriptElement | null {
   return null;
 }
 
+// The visitor token in the page's own (first-party) storage, per widget key: a browser that
+// blocks third-party storage still lets the conversation survive page loads.
+const visitorKey = (key: string): string => `ccgpt.visitor.${key.slice(0, 24)}`;
+
+export function readVisitor(key: string): string | null {
+  try {
+    return window.localStorage.getItem(visitorKey(key));
+  } catch {
+    return null;
+  }
+}
+
+export function keepVisitor(key: string, token: string): void {
+  try {
+    window.localStorage.setItem(visitorKey(key), token);
+  } catch {
+    /* storage off: a visitor per page load */
+  }
+}
+
 export function start(script: HTMLScriptElement): void {
   const w = window;
   const base = new URL(script.src, document.baseURI).origin;
@@ -128,12 +148,17 @@ export function start(script: HTMLScriptElement): void {
     if (data.type === "ready") {
       frameReady = true;
       if (identity) post({ ccgpt: 1, type: "identify", ...identity });
-      post({ ccgpt: 1, type: "page", url: location.href });
+      const page: PageToFrame = { ccgpt: 1, type: "page", url: location.href };
+      const kept = readVisitor(key);
+      if (kept) page.visitor_token = kept;
+      post(page);
       if (wantNew) post({ ccgpt: 1, type: "new_conversation" });
       wantNew = false;
       post({ ccgpt: 1, type: isOpen ? "open" : "close" });
     } else if (data.type === "close") {
       setOpen(false, true);
+    } else if (data.type === "visitor") {
+      if (typeof data.token === "string" && data.token.length <= 200) keepVisitor(key, data.token);
     } else if (data.type === "unread") {
       const count = typeof data.count === "number" ? data.count : 0;
       badge.hidden = count <= 0;
@@ -182,6 +207,12 @@ export function start(script: HTMLScriptElement): void {
     const text = settings.launcher_text || title;
     label.textContent = text;
     launcher.setAttribute("aria-label", text);
+    // Inline and !important: a page rule such as `* { all: unset !important }` cannot move
+    // the launcher or push it under the page (a style attribute wins over any selector).
+    const side = settings.position === "bottom-left" ? "left" : "right";
+    host.style.cssText =
+      "all:initial!important;display:block!important;position:fixed!important;" +
+      `z-index:2147483647!important;bottom:20px!important;${side}:20px!important`;
     if (settings.primary_color && COLOR.test(settings.primary_color)) {
       host.style.setProperty("--ccgpt-primary", settings.primary_color);
     }

@@ -1,6 +1,6 @@
 // The launcher's styles, inside the closed shadow root (the page's CSS cannot reach them).
 export const launcherStyles = `
-:host{all:initial;position:fixed;z-index:2147483000;bottom:20px;right:20px;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;--p:var(--ccgpt-primary,#2563eb);--t:var(--ccgpt-text,#fff)}
+:host{all:initial;position:fixed;z-index:2147483647;bottom:20px;right:20px;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;--p:var(--ccgpt-primary,#2563eb);--t:var(--ccgpt-text,#fff)}
 :host(.left){right:auto;left:20px}
 .launcher{display:flex;align-items:center;gap:8px;min-height:52px;padding:0 20px;border:0;border-radius:26px;background:var(--p);color:var(--t);font:inherit;font-weight:600;cursor:pointer;box-shadow:0 4px 16px rgba(0,0,0,.25);position:relative}
 .launcher:focus-visible{outline:3px solid var(--p);outline-offset:3px}

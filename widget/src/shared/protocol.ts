@@ -10,7 +10,8 @@ export interface Identity {
 
 export type PageToFrame =
   | ({ ccgpt: 1; type: "identify" } & Identity)
-  | { ccgpt: 1; type: "page"; url: string }
+  // visitor_token: the one the loader keeps in the page's own storage (see FrameToPage).
+  | { ccgpt: 1; type: "page"; url: string; visitor_token?: string }
   | { ccgpt: 1; type: "open" }
   | { ccgpt: 1; type: "close" }
   | { ccgpt: 1; type: "new_conversation" };
@@ -18,7 +19,10 @@ export type PageToFrame =
 export type FrameToPage =
   | { ccgpt: 1; type: "ready" }
   | { ccgpt: 1; type: "close" }
-  | { ccgpt: 1; type: "unread"; count: number };
+  | { ccgpt: 1; type: "unread"; count: number }
+  // The visitor token to keep: browsers that block third-party storage deny the frame its
+  // own localStorage, so the loader keeps the token first-party for the next page load.
+  | { ccgpt: 1; type: "visitor"; token: string };
 
 export type ProtocolMessage = { ccgpt: 1; type: string } & Record<string, unknown>;
 
