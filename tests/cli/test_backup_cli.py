@@ -65,13 +65,18 @@ def test_round_trip_refuses_a_non_empty_target_without_force(
     backup_id = create(ccgpt)
 
     code, text = ccgpt("backup", "list")
-    assert code == 0 and backup_id in text and "1 backups" in text, text
+    assert code == 0, text
+    assert backup_id in text, text
+    assert "1 backups" in text, text
     code, text = ccgpt("backup", "verify", backup_id)
-    assert code == 0 and f"{backup_id}: ok" in text, text
+    assert code == 0, text
+    assert f"{backup_id}: ok" in text, text
 
     code, text = ccgpt("backup", "restore", backup_id)
     assert code == 1, text
-    assert "not empty" in text and "--force" in text and "restore_refused" in text
+    assert "not empty" in text, text
+    assert "--force" in text, text
+    assert "restore_refused" in text, text
 
     # Disaster: the database and the vectors are gone.
     for path in [*data_dir.glob("customercare.db*"), data_dir / "chroma"]:
@@ -79,9 +84,11 @@ def test_round_trip_refuses_a_non_empty_target_without_force(
     # A new process would open Chroma afresh; this one forgets the client of the lost files.
     SharedSystemClient.clear_system_cache()
     code, text = ccgpt("backup", "restore", backup_id)
-    assert code == 0 and f"restored {backup_id}" in text, text
+    assert code == 0, text
+    assert f"restored {backup_id}" in text, text
     code, text = ccgpt("search", "-w", ws, "refund to my card")
-    assert code == 0 and "original card" in text, text
+    assert code == 0, text
+    assert "original card" in text, text
     code, text = ccgpt("backup", "restore", backup_id, "--force")
     assert code == 0, text
 
@@ -92,7 +99,8 @@ def test_unknown_or_malformed_id(ccgpt: Run) -> None:
         for command in ("verify", "restore"):
             code, text = ccgpt("backup", command, wrong)
             assert code == 1, text
-            assert "backup_not_found" in text and "ccgpt backup list" in text, text
+            assert "backup_not_found" in text, text
+            assert "ccgpt backup list" in text, text
 
 
 def test_a_corrupted_archive_fails_its_checksum(ccgpt: Run, data_dir: Path) -> None:
@@ -105,7 +113,8 @@ def test_a_corrupted_archive_fails_its_checksum(ccgpt: Run, data_dir: Path) -> N
     for command in ("verify", "restore"):
         code, text = ccgpt("backup", command, backup_id)
         assert code == 1, text
-        assert "is corrupted: its SHA-256" in text and "backup_corrupted" in text, text
+        assert "is corrupted: its SHA-256" in text, text
+        assert "backup_corrupted" in text, text
 
 
 def rewrite(data_dir: Path, backup_id: str, change: Callable[[str, bytes], bytes]) -> None:
@@ -175,13 +184,16 @@ def test_encrypted_backups_need_the_right_key(
 
     monkeypatch.setenv("CCGPT_BACKUP_ENCRYPTION_KEY", crypto.generate_key())
     code, text = ccgpt("backup", "verify", backup_id)
-    assert code == 1 and "does not open this archive (wrong key?)" in text, text
+    assert code == 1, text
+    assert "does not open this archive (wrong key?)" in text, text
     monkeypatch.setenv("CCGPT_BACKUP_ENCRYPTION_KEY", "short")  # pragma: allowlist secret
     code, text = ccgpt("backup", "restore", backup_id, "--force")
-    assert code == 1 and "not a Fernet key" in text, text
+    assert code == 1, text
+    assert "not a Fernet key" in text, text
     monkeypatch.delenv("CCGPT_BACKUP_ENCRYPTION_KEY")
     code, text = ccgpt("backup", "restore", backup_id, "--force")
-    assert code == 1 and "is encrypted: set CCGPT_BACKUP_ENCRYPTION_KEY" in text, text
+    assert code == 1, text
+    assert "is encrypted: set CCGPT_BACKUP_ENCRYPTION_KEY" in text, text
     monkeypatch.setenv("CCGPT_BACKUP_ENCRYPTION_KEY", f"{crypto.generate_key()},{key}")
     code, text = ccgpt("backup", "restore", backup_id, "--force")
     assert code == 0, text
@@ -216,18 +228,21 @@ def test_prune_keeps_exactly_the_policy(ccgpt: Run, tmp_path: Path) -> None:
     code, text = ccgpt(
         "backup", "prune", "-t", str(folder), "--keep-daily", "2", "--keep-weekly", "3", "--dry-run"
     )
-    assert code == 0 and "kept 4, would delete 11" in text, text
+    assert code == 0, text
+    assert "kept 4, would delete 11" in text, text
     assert len(list(folder.iterdir())) == 2 * len(days)
     code, text = ccgpt(
         "backup", "prune", "-t", str(folder), "--keep-daily", "2", "--keep-weekly", "3"
     )
-    assert code == 0 and "kept 4, deleted 11" in text, text
+    assert code == 0, text
+    assert "kept 4, deleted 11" in text, text
     kept = {ids[d] for d in ("2026-11-15", "2026-11-14", "2026-11-08", "2026-10-26")}
     assert {p.name.split(".")[0] for p in folder.iterdir()} == kept
     code, text = ccgpt(
         "backup", "prune", "-t", str(folder), "--keep-daily", "0", "--keep-weekly", "0"
     )
-    assert code == 1 and "must keep something" in text, text
+    assert code == 1, text
+    assert "must keep something" in text, text
 
 
 @pytest.fixture
@@ -274,11 +289,16 @@ def test_s3_round_trip_on_loopback(ccgpt: Run, s3: str, data_dir: Path) -> None:
     second = create(ccgpt, "--target", target)
     assert not (data_dir / "backups").exists()
     code, text = ccgpt("backup", "list", "-t", target)
-    assert code == 0 and first in text and second in text and "2 backups" in text, text
+    assert code == 0, text
+    assert first in text, text
+    assert second in text, text
+    assert "2 backups" in text, text
     assert ccgpt("backup", "verify", first, "-t", target)[0] == 0
     code, text = ccgpt("backup", "restore", second, "-t", target, "--force")
     assert code == 0, text
     code, text = ccgpt("backup", "prune", "-t", target, "--keep-daily", "1", "--keep-weekly", "0")
-    assert code == 0 and "kept 1, deleted 1" in text, text
+    assert code == 0, text
+    assert "kept 1, deleted 1" in text, text
     code, text = ccgpt("backup", "verify", first, "-t", target)
-    assert code == 1 and "backup_not_found" in text, text
+    assert code == 1, text
+    assert "backup_not_found" in text, text
