@@ -108,7 +108,7 @@ class VectorTransfer:
         for workspace_id in workspace_ids:
             try:
                 self._client.delete_collection(_staging_name(token, workspace_id))
-            except Exception:  # noqa: S112 - nothing staged for this one
+            except Exception:  # noqa: S112  # nosec B112: nothing staged for this one
                 continue
 
     def drop(self, *, workspace_id: str) -> None:
