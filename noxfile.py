@@ -88,6 +88,16 @@ def faults(session: nox.Session) -> None:
 
 
 @nox.session
+def backup(session: nox.Session) -> None:
+    """The restore drill: fill a workspace, back up, destroy everything, restore, same answers
+    and citations, API keys and sign-in still work; prints RPO and RTO. Embedded always, and
+    PostgreSQL + the Chroma server when the CCGPT_TEST_* URLs are set (a few minutes each)."""
+    if not all(os.environ.get(name) for name in PRODUCTION_VARIABLES):
+        session.log("production backend skipped: set " + ", ".join(PRODUCTION_VARIABLES))
+    uv_run(session, "pytest", "-q", "-s", "-m", "drill", "tests/drill", *session.posargs)
+
+
+@nox.session
 def quickstart(session: nox.Session) -> None:
     """The README's quick start on a fresh clone with an empty home directory, timed against
     the targets (first answer, warm restart, ``ccgpt --help``); PyPI and localhost only, about

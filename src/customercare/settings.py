@@ -200,6 +200,21 @@ class Settings(BaseSettings):
     trust_proxy_headers: bool = False
     invitation_days: int = Field(default=7, ge=1)
 
+    # Backups (docs/BACKUP_DISASTER_RECOVERY_GUIDE.md): where `ccgpt backup` keeps archives (a
+    # directory, or s3://bucket/prefix; default <data_dir>/backups, which a lost disk takes
+    # with it: point it elsewhere in production), the Fernet key(s) that encrypt them
+    # (comma-separated: the first encrypts, any decrypts, for rotation), and what prune keeps.
+    backup_target: str | None = None
+    backup_encryption_key: SecretStr | None = None
+    backup_keep_daily: int = Field(default=7, ge=0)
+    backup_keep_weekly: int = Field(default=4, ge=0)
+    # An S3-compatible target: endpoint (None: AWS), region and credentials (None: boto3's
+    # own chain, e.g. an instance role).
+    backup_s3_endpoint_url: str | None = None
+    backup_s3_region: str | None = None
+    backup_s3_access_key_id: str | None = None
+    backup_s3_secret_access_key: SecretStr | None = None
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -209,6 +224,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def resolved_backup_target(self) -> str:
+        return self.backup_target or str(self.data_dir / "backups")
 
 
 def default_data_dir() -> Path:

@@ -48,3 +48,12 @@ def pending_model_changes(database_url: str) -> list[Any]:
 
 def current_head() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def knows_revision(revision: str) -> bool:
+    """True when ``revision`` is one of this release's migrations."""
+    try:
+        script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+        return script.get_revision(revision) is not None
+    except Exception:
+        return False

@@ -25,6 +25,11 @@ from customercare.search.keyword.analyzer import analyze
 from customercare.search.keyword.index import KeywordDocument
 from customercare.search.types import Chunk, ChunkDraft, PassageStore, indexing_text
 from customercare.search.vectorstore.base import VectorRecord, VectorStore
+from customercare.search.vectorstore.transfer import (
+    VectorBatch,
+    VectorTransfer,
+    open_vector_transfer,
+)
 from customercare.settings import Settings
 
 __all__ = [
@@ -37,12 +42,15 @@ __all__ = [
     "SearchHit",
     "SearchMode",
     "SearchResult",
+    "VectorBatch",
     "VectorRecord",
     "VectorStore",
+    "VectorTransfer",
     "Vectors",
     "analyze",
     "index_chunks",
     "indexing_text",
+    "open_vector_transfer",
     "remove_document",
     "remove_workspace",
     "search",
