@@ -200,6 +200,14 @@ class Settings(BaseSettings):
     trust_proxy_headers: bool = False
     invitation_days: int = Field(default=7, ge=1)
 
+    # Status monitor (docs/status-page.md): the checks file, and the notifiers' secrets
+    # (never in the checks file). The GitHub repository is "owner/name".
+    status_checks_file: Path = Path("deploy/status/checks.toml")
+    status_slack_webhook_url: SecretStr | None = None
+    status_github_token: SecretStr | None = None
+    status_github_repository: str | None = None
+    status_github_api_url: str = "https://api.github.com"
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
