@@ -72,9 +72,8 @@ def _print_round(result: Round) -> None:
         )
     for event, delivery in zip(result.events, result.deliveries, strict=True):
         failed = f", failed: {', '.join(delivery.failed)}" if delivery.failed else ""
-        console.print(
-            f"incident {event.kind}: {event.headline} (sent: {', '.join(delivery.sent) or '-'}{failed})"
-        )
+        sent = ", ".join(delivery.sent) or "-"
+        console.print(f"incident {event.kind}: {event.headline} (sent: {sent}{failed})")
 
 
 @app.command("run")
@@ -190,9 +189,8 @@ def maintenance_add(
                 window_id = window.id
         except AppError as error:
             raise fail(error.message, code=2) from error
-    console.print(
-        f"maintenance {window_id}: {component or 'all components'} {starts.isoformat()} to {ends.isoformat()}"
-    )
+    scope = component or "all components"
+    console.print(f"maintenance {window_id}: {scope} {starts.isoformat()} to {ends.isoformat()}")
 
 
 @maintenance_app.command("list")
