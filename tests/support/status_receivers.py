@@ -70,7 +70,9 @@ class SlackReceiver(_Receiver):
             return [body["text"] for method, _, _, body in self.requests if method == "POST"]
 
 
-ISSUES = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues(?:/(?P<number>\d+)(?P<comments>/comments)?)?$")
+ISSUES = re.compile(
+    r"^/repos/(?P<repo>[^/]+/[^/]+)/issues(?:/(?P<number>\d+)(?P<comments>/comments)?)?$"
+)
 
 
 class GitHubReceiver(_Receiver):

@@ -155,8 +155,9 @@ def summarize(segments: Iterable[Segment], *, start: datetime, end: datetime) ->
 def daily(
     segments: Sequence[Segment], *, end: datetime, days: int = 90
 ) -> list[tuple[datetime, Uptime]]:
-    """One Uptime per UTC day, oldest first, the last one being ``end``'s (partial) day."""
-    today = end.replace(hour=0, minute=0, second=0, microsecond=0)
+    """One Uptime per UTC day, oldest first, the last one being the day of ``end``'s last
+    instant (partial; at exactly midnight, the day that just ended)."""
+    today = (end - timedelta(microseconds=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     result = []
     for back in range(days - 1, -1, -1):
         day = today - timedelta(days=back)

@@ -15,7 +15,12 @@ from customercare.db.models import Base
 from customercare.status.service import StatusConfig, parse_config
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
-STATUS_TABLES = ("status_results", "status_incidents", "status_incident_updates", "status_maintenance")
+STATUS_TABLES = (
+    "status_results",
+    "status_incidents",
+    "status_incident_updates",
+    "status_maintenance",
+)
 
 
 @pytest.fixture

@@ -29,7 +29,9 @@ def test_a_component_down_one_hour_of_twenty_four_is_95_83_percent() -> None:
 
 def test_degraded_counts_as_working_and_is_reported() -> None:
     history = samples((0 * H, "up"), (6 * H, "degraded"), (12 * H, "up"))
-    uptime = summarize(timeline(history, start=T0, end=T0 + 24 * H, stale_after=24 * H), start=T0, end=T0 + 24 * H)
+    uptime = summarize(
+        timeline(history, start=T0, end=T0 + 24 * H, stale_after=24 * H), start=T0, end=T0 + 24 * H
+    )
     assert uptime.percent == 100
     assert uptime.degraded_seconds == 6 * 3600
     assert uptime.worst == "degraded"
@@ -57,7 +59,9 @@ def test_a_stopped_monitor_is_no_data_not_up() -> None:
 
 
 def test_a_component_is_as_bad_as_its_worst_check() -> None:
-    history = samples((0 * H, "up"), check="a") + samples((0 * H, "up"), (3 * H, "down"), (6 * H, "up"), check="b")
+    history = samples((0 * H, "up"), check="a") + samples(
+        (0 * H, "up"), (3 * H, "down"), (6 * H, "up"), check="b"
+    )
     segments = timeline(history, start=T0, end=T0 + 12 * H, stale_after=24 * H)
     uptime = summarize(segments, start=T0, end=T0 + 12 * H)
     assert uptime.down_seconds == 3 * 3600

@@ -87,7 +87,11 @@ def test_opens_after_three_failures_and_resolves_after_two_successes(
     third = rounds(sessions, config, notifiers, script, ["down"], start=2)[0]
     assert [e.kind for e in third.events] == ["opened"]
     [incident] = incidents(sessions)
-    assert (incident.state, incident.component, incident.check_name) == ("open", "api", "api-health")
+    assert (incident.state, incident.component, incident.check_name) == (
+        "open",
+        "api",
+        "api-health",
+    )
     assert incident.opened_at == T0  # the first of the failures
     assert incident.updates[0].message == "3 consecutive failures: HTTP 503, expected 200"
     assert len(slack.texts) == 1
@@ -129,7 +133,12 @@ def test_maintenance_suppresses_incidents_and_notifications(
 ) -> None:
     with sessions.begin() as session:
         add_maintenance(
-            session, config, starts_at=T0, ends_at=T0 + 10 * M, reason="database upgrade", component="api"
+            session,
+            config,
+            starts_at=T0,
+            ends_at=T0 + 10 * M,
+            reason="database upgrade",
+            component="api",
         )
     script, notifiers = Script(), [SlackNotifier(slack.url)]
     during = rounds(sessions, config, notifiers, script, ["down"] * 5, start=0)
@@ -137,7 +146,9 @@ def test_maintenance_suppresses_incidents_and_notifications(
     assert incidents(sessions) == []
     assert slack.requests == []
     with sessions() as session:
-        flags = session.scalars(select(CheckResult.in_maintenance).where(CheckResult.check_name == "api-health"))
+        flags = session.scalars(
+            select(CheckResult.in_maintenance).where(CheckResult.check_name == "api-health")
+        )
         assert all(flags)
     # After the window, failures count from zero: three more are needed.
     after = rounds(sessions, config, notifiers, script, ["down"] * 3, start=10)
@@ -177,7 +188,12 @@ def test_a_failing_notifier_is_retried_and_never_stops_the_monitor(
     for minute in range(3):
         script.states["api-health"] = "down"
         result = run_once(
-            sessions, config, notifiers, now=T0 + minute * M, probe_check=script, sleep=sleeps.append
+            sessions,
+            config,
+            notifiers,
+            now=T0 + minute * M,
+            probe_check=script,
+            sleep=sleeps.append,
         )
     assert broken.calls == 3
     assert sleeps == [0, 0]  # backoff_seconds 0 in the test config, doubled each time
@@ -196,18 +212,28 @@ def test_a_slack_receiver_that_fails_first_gets_the_retry(
     config = make_config(attempts=3, backoff_seconds=0.01)
     with SlackReceiver(fail_first=2) as slack:
         script = Script()
-        result = rounds(sessions, config, [SlackNotifier(slack.url)], script, ["down"] * 3, start=0)[-1]
+        result = rounds(
+            sessions, config, [SlackNotifier(slack.url)], script, ["down"] * 3, start=0
+        )[-1]
         assert len(slack.requests) == 3
         assert len(slack.texts) == 3  # two refused with 500, the third accepted
     assert result.deliveries[0].sent == ["slack"]
 
 
-def test_updates_and_a_postmortem_link(sessions: sessionmaker[Session], config: StatusConfig) -> None:
+def test_updates_and_a_postmortem_link(
+    sessions: sessionmaker[Session], config: StatusConfig
+) -> None:
     script = Script()
     rounds(sessions, config, [], script, ["down"] * 3, start=0)
     [incident] = incidents(sessions)
     with sessions.begin() as session:
-        add_update(session, incident_id=incident.id, status="identified", message="A bad deploy.", now=T0 + 4 * M)
+        add_update(
+            session,
+            incident_id=incident.id,
+            status="identified",
+            message="A bad deploy.",
+            now=T0 + 4 * M,
+        )
         add_update(
             session,
             incident_id=incident.id,

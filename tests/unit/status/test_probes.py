@@ -27,7 +27,7 @@ NOW = datetime.now(UTC)
 
 
 class Site(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         routes: dict[str, tuple[int, Any, float]] = {
             "/ok": (200, {"status": "ok", "db": {"ready": True}}, 0),
             "/sick": (200, {"status": "degraded"}, 0),
@@ -61,7 +61,8 @@ def check(url: str, **fields: Any) -> Check:
 def test_an_expected_status_and_json_field_is_up(site: str) -> None:
     seen = probe(check(f"{site}/ok", json_field="status", json_equals="ok"), now=NOW)
     assert (seen.state, seen.status_code, seen.reason) == ("up", 200, None)
-    assert seen.latency_ms is not None and seen.latency_ms >= 0
+    assert seen.latency_ms is not None
+    assert seen.latency_ms >= 0
     nested = probe(check(f"{site}/ok", json_field="db.ready", json_equals=True), now=NOW)
     assert nested.state == "up"
 
@@ -92,11 +93,13 @@ def test_a_body_substring(site: str) -> None:
 def test_slow_but_working_is_degraded_and_too_slow_is_down(site: str) -> None:
     slow = probe(check(f"{site}/slow", degraded_after_ms=100), now=NOW)
     assert slow.state == "degraded"
-    assert slow.reason is not None and slow.reason.startswith("slow: ")
+    assert slow.reason is not None
+    assert slow.reason.startswith("slow: ")
     assert probe(check(f"{site}/slow", degraded_after_ms=2000), now=NOW).state == "up"
     too_slow = probe(check(f"{site}/slow", degraded_after_ms=50, max_latency_ms=100), now=NOW)
     assert too_slow.state == "down"
-    assert too_slow.reason is not None and "limit 100" in too_slow.reason
+    assert too_slow.reason is not None
+    assert "limit 100" in too_slow.reason
 
 
 def test_no_answer_within_the_timeout_is_down(site: str) -> None:
@@ -109,7 +112,8 @@ def test_a_refused_connection_is_down() -> None:
         url = url_of(server)
     seen = probe(check(f"{url}/ok"), now=NOW)
     assert seen.state == "down"
-    assert seen.reason is not None and seen.reason.startswith("ConnectError")
+    assert seen.reason is not None
+    assert seen.reason.startswith("ConnectError")
 
 
 def _certificate(directory: Path, *, days: int) -> tuple[Path, Path]:
@@ -171,4 +175,5 @@ def test_an_untrusted_certificate_is_down(tmp_path: Path) -> None:
         port = server.server_address[1]
         seen = probe(check(f"https://127.0.0.1:{port}/ok"), now=NOW)  # system trust store
     assert seen.state == "down"
-    assert seen.reason is not None and "CERTIFICATE_VERIFY_FAILED" in seen.reason
+    assert seen.reason is not None
+    assert "CERTIFICATE_VERIFY_FAILED" in seen.reason
