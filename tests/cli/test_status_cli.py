@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Site(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         data = b'{"status": "ok"}' if self.path == "/healthz" else b"{}"
         self.send_response(200 if self.path == "/healthz" else 500)
         self.send_header("Content-Length", str(len(data)))
@@ -100,8 +100,8 @@ def test_an_unknown_component_is_a_usage_error(checks: Path) -> None:
 
 def test_a_bad_window_is_a_usage_error(checks: Path) -> None:
     result = invoke(
-        "status", "maintenance", "add", "--start", "2025-01-02T00:00Z", "--end", "2025-01-01T00:00Z",
-        "--reason", "x", "--config", str(checks),
+        "status", "maintenance", "add", "--start", "2025-01-02T00:00Z",
+        "--end", "2025-01-01T00:00Z", "--reason", "x", "--config", str(checks),
     )  # fmt: skip
     assert result.exit_code == 2
     assert "must end after it starts" in output(result)
