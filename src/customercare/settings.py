@@ -215,6 +215,14 @@ class Settings(BaseSettings):
     backup_s3_access_key_id: str | None = None
     backup_s3_secret_access_key: SecretStr | None = None
 
+    # Status monitor (docs/status-page.md): the checks file, and the notifiers' secrets
+    # (never in the checks file). The GitHub repository is "owner/name".
+    status_checks_file: Path = Path("deploy/status/checks.toml")
+    status_slack_webhook_url: SecretStr | None = None
+    status_github_token: SecretStr | None = None
+    status_github_repository: str | None = None
+    status_github_api_url: str = "https://api.github.com"
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

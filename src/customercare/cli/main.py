@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from customercare.cli import apikey, backup, bench, db, evaluate, gates, model, user, workspace
+from customercare.cli import (
+    apikey,
+    backup,
+    bench,
+    db,
+    evaluate,
+    gates,
+    model,
+    status,
+    user,
+    workspace,
+)
 from customercare.cli.ask import ask, chat
 from customercare.cli.demo import demo
 from customercare.cli.ingest import ingest
@@ -26,6 +37,7 @@ app.add_typer(evaluate.app, name="eval")
 app.add_typer(gates.app, name="gates")
 app.add_typer(bench.app, name="bench")
 app.add_typer(backup.app, name="backup")
+app.add_typer(status.app, name="status")
 app.command()(serve)
 app.command()(worker)
 app.command()(ingest)

@@ -7,6 +7,7 @@ from customercare.db.base import Base
 from customercare.knowledge.models import ChunkRecord, Document, DocumentContent, DocumentTag
 from customercare.mail.models import OutboundMail
 from customercare.search.keyword.models import KeywordChunk, KeywordPosting
+from customercare.status.models import CheckResult, Incident, IncidentUpdate, MaintenanceWindow
 from customercare.tenancy.models import ApiKey, Invitation, Membership, Workspace
 from customercare.widget.models import WidgetSettings, WidgetVisitor
 
@@ -14,6 +15,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Base",
+    "CheckResult",
     "ChunkRecord",
     "Conversation",
     "Document",
@@ -22,9 +24,12 @@ __all__ = [
     "EmailToken",
     "Feedback",
     "HandoffTicket",
+    "Incident",
+    "IncidentUpdate",
     "Invitation",
     "KeywordChunk",
     "KeywordPosting",
+    "MaintenanceWindow",
     "Membership",
     "Message",
     "OutboundMail",

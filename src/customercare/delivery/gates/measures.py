@@ -18,10 +18,17 @@ class PerfSample:
 
 @dataclass(frozen=True)
 class Availability:
-    ok: int
-    total: int
+    """``ok`` of ``total``: checks (a list of check results) or seconds (the status
+    monitor's time-weighted history, for its worst component)."""
+
+    ok: float
+    total: float
+    detail: str = ""
 
     @property
     def percent(self) -> float:
         # ok*100/total rather than ok/total*100: 999 of 1000 gives exactly 99.9.
         return self.ok * 100 / self.total
+
+    def describe(self) -> str:
+        return self.detail or f"{self.ok:g} of {self.total:g} checks ok"

@@ -1,4 +1,5 @@
-"""The availability gate: share of successful status checks against the minimum."""
+"""The availability gate: the status history's availability (time-weighted for the status
+monitor's ``status.json``, else the share of successful checks) against the minimum."""
 
 from __future__ import annotations
 
@@ -19,11 +20,13 @@ def availability_gate(paths: ReportPaths, thresholds: Thresholds) -> GateResult:
         return unreadable("availability", threshold, [str(error)])
     if history.total == 0:
         # An empty history measures nothing; 0 of 0 is neither 0% nor 100%.
-        return not_evaluated("availability", threshold, f"no checks in {paths.status}")
+        return not_evaluated(
+            "availability", threshold, f"no checks (or no measured time) in {paths.status}"
+        )
     return GateResult(
         "availability",
         threshold,
         f"{shown(history.percent, fails='below')}%",
         Verdict.PASS if history.percent >= minimum else Verdict.FAIL,
-        f"{history.ok} of {history.total} checks ok",
+        history.describe(),
     )

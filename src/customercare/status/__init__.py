@@ -1,0 +1,3 @@
+"""The status monitor and the public status page (docs/status-page.md).
+
+Other code uses :mod:`customercare.status.service`, the face of this package."""
