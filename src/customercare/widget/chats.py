@@ -122,7 +122,13 @@ def chat_conversation_id(
 def remember_conversation(
     session: Session, *, visitor: WidgetVisitor, conversation_id: str
 ) -> None:
+    """The visitor's current conversation from now on; it links back to the page the visitor
+    is on, so an agent's reply mailed after the visitor left opens the chat there."""
     visitor.current_conversation_id = conversation_id
+    conversation = get_owned_conversation_or_raise(
+        session, visitor=visitor, conversation_id=conversation_id
+    )
+    conversations.set_page_url(conversation, visitor.page_url)
     session.flush()
 
 

@@ -246,3 +246,16 @@ def test_live_events_reach_the_sse_stream(site: Site, runtime: Runtime) -> None:
         "conversation_id": conversation_id,
         "actor": "agent",
     }
+
+
+def test_a_conversation_links_back_to_the_page_the_visitor_is_on(site: Site) -> None:
+    """An agent's reply mailed after the visitor left opens the chat on that page."""
+    token = site.frame_token()
+    page = "https://shop.example/phones/aura-5g?ref=ad"
+    visitor = site.visitor(token, page_url=page)["visitor_token"]
+    events = chat(site, token, visitor, "Can I talk to a person?")
+    conversation_id = events[0][1]["conversation_id"]
+    detail = site.client.get(f"/api/v1/conversations/{conversation_id}", headers=site.admin)
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["page_url"] == page
+    assert detail.json()["status"] == "handed_off"
