@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -303,6 +303,8 @@ class _Retrieval:
     result: search.SearchResult
     weights: dict[str, float]
     evidence: Evidence
+    # Time spent weighing the evidence (the "decide" stage), inside the retrieval's time.
+    decide_ms: float = 0.0
 
 
 def _retrieve(runtime: AnswerContext, turn: TurnContext) -> _Retrieval:
@@ -322,6 +324,7 @@ def _retrieve(runtime: AnswerContext, turn: TurnContext) -> _Retrieval:
         if is_follow_up(turn.question):
             queries.reverse()
     candidates: list[_Retrieval] = []
+    deciding = 0.0
     with runtime.sessions() as session:
         for query in queries:
             result = search.search(
@@ -331,14 +334,17 @@ def _retrieve(runtime: AnswerContext, turn: TurnContext) -> _Retrieval:
                 query=query,
                 limit=settings.answer_passages,
             )
-            candidates.append(
-                _Retrieval(query, result, result.term_weights, assess(result, model=model))
-            )
+            started = time.perf_counter()
+            evidence = assess(result, model=model)
+            deciding += time.perf_counter() - started
+            candidates.append(_Retrieval(query, result, result.term_weights, evidence))
+    started = time.perf_counter()
     best = candidates[0]
     for other in candidates[1:]:
         if other.evidence.confidence > best.evidence.confidence + FOLLOW_UP_MARGIN:
             best = other
-    return best
+    deciding += time.perf_counter() - started
+    return replace(best, decide_ms=round(deciding * 1000, 3))
 
 
 def _answer(
@@ -346,7 +352,8 @@ def _answer(
 ) -> Iterator[ChatEvent]:
     started = time.perf_counter()
     retrieval = _retrieve(runtime, turn)
-    draft.timings["retrieve"] = _since(started)
+    draft.timings["retrieve"] = round(_since(started) - retrieval.decide_ms, 3)
+    draft.timings["decide"] = retrieval.decide_ms
     draft.evidence = retrieval.evidence
     if not retrieval.result.hits or draft.evidence.confidence < turn.threshold:
         draft.decision, draft.provider = NO_ANSWER, "policy"
@@ -507,7 +514,7 @@ def _store(
 def _observe(draft: _Draft, status: str) -> None:
     decision = draft.decision if status == "complete" else "none"
     metrics.chat_turns.labels(decision=decision, status=status).inc()
-    for stage in ("retrieve", "generate", "first_token", "total"):
+    for stage in ("retrieve", "decide", "generate", "first_token", "total"):
         if stage in draft.timings:
             metrics.answer_stage_seconds.labels(stage=stage).observe(draft.timings[stage] / 1000)
     if draft.provider == "offline_fallback":
