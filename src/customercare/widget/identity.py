@@ -17,4 +17,6 @@ def user_hash(secret: str, user_id: str) -> str:
 def valid_user_hash(secret: str | None, user_id: str, given: str | None) -> bool:
     if not secret or not given:
         return False
-    return hmac.compare_digest(user_hash(secret, user_id), given.strip().lower())
+    # As bytes: compare_digest refuses non-ASCII text, and a hash is whatever a page sends.
+    expected = user_hash(secret, user_id).encode()
+    return hmac.compare_digest(expected, given.strip().lower().encode("utf-8", "replace"))

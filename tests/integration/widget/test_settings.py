@@ -43,7 +43,7 @@ def test_defaults_for_a_publishable_key_from_allowed_origins_with_cors(site: Sit
 
 @pytest.mark.parametrize(
     "origin",
-    [None, "https://evilshop.example", "http://shop.example", "https://shop.example:8443"],
+    [None, "https://evilshop.example", "http://shop.example", "https://shop.example:9443"],
 )
 def test_a_publishable_key_from_elsewhere_is_refused(site: Site, origin: str | None) -> None:
     response = site.client.get(SETTINGS, headers=pk(site, origin))

@@ -100,6 +100,12 @@ def test_verified_visitors(site: Site) -> None:
         json={"user_id": "43", "user_hash": widget.user_hash(secret, "42")},
     )
     assert other_user.json()["error"]["code"] == "identity_invalid"
+    # Any text a page sends as the hash is refused, never a server error (found by DAST).
+    for odd in ("é" * 64, "\x00\x01", "\U0001f600" * 3):
+        strange = site.client.post(
+            url, headers=site.bearer(token), json={"user_id": "42", "user_hash": odd}
+        )
+        assert strange.status_code == 403, strange.text
     good = site.visitor(token, user_id="42", user_hash=widget.user_hash(secret, "42"))
     assert good["verified"] is True
     started = site.client.post(
