@@ -98,6 +98,15 @@ def backup(session: nox.Session) -> None:
 
 
 @nox.session
+def deploy(session: nox.Session) -> None:
+    """One-host blue-green deploys under load through a private nginx (Debian package): v1 then
+    v2 with no failed request, a release that never gets ready, one failing chat after the
+    switch (rolled back automatically), a manual rollback, a production deploy refused without
+    a backup (docs/deployment.md). About four minutes."""
+    uv_run(session, "pytest", "-q", "-s", "-m", "deploy", "tests/deploy", *session.posargs)
+
+
+@nox.session
 def quickstart(session: nox.Session) -> None:
     """The README's quick start on a fresh clone with an empty home directory, timed against
     the targets (first answer, warm restart, ``ccgpt --help``); PyPI and localhost only, about

@@ -23,6 +23,7 @@ from customercare.db.migrate import upgrade
 from customercare.errors import AppError, QueueUnavailable, RateLimited, ServiceUnavailable
 from customercare.http_edge import RequestMetricsMiddleware, SecurityHeadersMiddleware
 from customercare.http_edge.api_docs import install_api_docs
+from customercare.http_edge.release import ReleaseMiddleware
 from customercare.knowledge.ingestion import resume_unfinished
 from customercare.knowledge.router import router as documents_router
 from customercare.limits.router import router as limits_router
@@ -95,6 +96,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         widget_socket_router,
     ):
         app.include_router(router)
+    # Innermost: the release header, and the deployment tests' chat fault switch (counted by
+    # the request metrics like any other 500).
+    release = settings or (runtime.settings if runtime is not None else get_settings())
+    app.add_middleware(
+        ReleaseMiddleware, version=release.release_version, fail_chat=release.fault_chat_5xx
+    )
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(RequestMetricsMiddleware)
     # Outermost: every response, a rate-limit refusal included, carries the security headers.

@@ -223,6 +223,26 @@ class Settings(BaseSettings):
     status_github_repository: str | None = None
     status_github_api_url: str = "https://api.github.com"
 
+    # Deployments (docs/deployment.md). The release this process runs (set by the deployer in
+    # each slot, answered in the X-CCGPT-Version header), where `ccgpt deploy` keeps each
+    # environment (default <data_dir>/deploy/<env>), the smoke test's workspace key and
+    # questions, and the timeouts and thresholds of one deploy.
+    release_version: str = "dev"
+    deploy_root: Path | None = None
+    deploy_smoke_api_key: SecretStr | None = None
+    deploy_smoke_question: str = "How long does delivery take?"
+    deploy_smoke_refusal_question: str = "What is the airspeed of an unladen swallow?"
+    deploy_ready_timeout_seconds: float = Field(default=60, gt=0)
+    deploy_drain_timeout_seconds: float = Field(default=30, gt=0)
+    deploy_watch_seconds: float = Field(default=300, ge=0)
+    deploy_max_error_rate: float = Field(default=0.01, ge=0, le=1)
+    deploy_max_p95_seconds: float = Field(default=2.0, gt=0)
+    # Fault switches for the deployment tests (docs/deployment.md, "Failing on purpose"):
+    # a release that never becomes ready, and one whose chat routes answer 500. Never set
+    # them in production.
+    fault_never_ready: bool = False
+    fault_chat_5xx: bool = False
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -236,6 +256,9 @@ class Settings(BaseSettings):
     @property
     def resolved_backup_target(self) -> str:
         return self.backup_target or str(self.data_dir / "backups")
+
+    def resolved_deploy_root(self, environment: str) -> Path:
+        return (self.deploy_root or self.data_dir / "deploy") / environment
 
 
 def default_data_dir() -> Path:

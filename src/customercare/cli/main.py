@@ -9,6 +9,7 @@ from customercare.cli import (
     backup,
     bench,
     db,
+    deploy,
     evaluate,
     gates,
     model,
@@ -38,6 +39,8 @@ app.add_typer(gates.app, name="gates")
 app.add_typer(bench.app, name="bench")
 app.add_typer(backup.app, name="backup")
 app.add_typer(status.app, name="status")
+app.add_typer(deploy.app, name="deploy")
+app.command()(deploy.rollback)
 app.command()(serve)
 app.command()(worker)
 app.command()(ingest)

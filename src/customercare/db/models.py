@@ -4,6 +4,7 @@ from customercare.accounts.models import EmailToken, RefreshToken, User
 from customercare.audit.models import AuditEvent
 from customercare.conversations.models import Conversation, Feedback, HandoffTicket, Message
 from customercare.db.base import Base
+from customercare.delivery.deploy.models import Deployment, DeploymentStep
 from customercare.knowledge.models import ChunkRecord, Document, DocumentContent, DocumentTag
 from customercare.mail.models import OutboundMail
 from customercare.search.keyword.models import KeywordChunk, KeywordPosting
@@ -18,6 +19,8 @@ __all__ = [
     "CheckResult",
     "ChunkRecord",
     "Conversation",
+    "Deployment",
+    "DeploymentStep",
     "Document",
     "DocumentContent",
     "DocumentTag",

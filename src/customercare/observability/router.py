@@ -56,6 +56,8 @@ def readyz(runtime: RuntimeDep) -> JSONResponse:
             checks["redis"] = "ok"
         except Exception as error:
             checks["redis"] = f"error: {type(error).__name__}"
+    if runtime.settings.fault_never_ready:  # the deployment tests' never-ready release
+        checks["fault"] = "error: CCGPT_FAULT_NEVER_READY"
     ready = all(value == "ok" for value in checks.values())
     return JSONResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks},

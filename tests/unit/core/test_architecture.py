@@ -61,6 +61,8 @@ CLI_LAZY_IMPORTS = {
     ("customercare.cli.context", "customercare.settings"),
     ("customercare.cli.db", "customercare.db.migrate"),
     ("customercare.cli.demo", "customercare.cli.serve"),
+    ("customercare.cli.deploy", "customercare.delivery.deploy.service"),
+    ("customercare.cli.deploy", "customercare.observability.logging"),
     ("customercare.cli.demo", "customercare.db.engine"),
     ("customercare.cli.demo", "customercare.jobs"),
     ("customercare.cli.demo", "customercare.knowledge.ingestion"),
