@@ -12,6 +12,7 @@ from customercare.cli import (
     evaluate,
     gates,
     model,
+    openapi,
     status,
     user,
     workspace,
@@ -38,6 +39,7 @@ app.add_typer(gates.app, name="gates")
 app.add_typer(bench.app, name="bench")
 app.add_typer(backup.app, name="backup")
 app.add_typer(status.app, name="status")
+app.add_typer(openapi.app, name="openapi")
 app.command()(serve)
 app.command()(worker)
 app.command()(ingest)
