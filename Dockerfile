@@ -6,7 +6,8 @@
 #            docker-compose.test.yml runs the test suite from this stage (target: build).
 #   runtime  a clean python base with only /app/.venv and /app/models copied in, run as an
 #            unprivileged user (uid 10001). No uv, no pip, no sources, no build cache.
-# Build: docker build -t customercare .    Run: see docker-compose.yml and docs/github-actions.md.
+# Build: docker build -t customercare .    Run: see docker-compose.yml,
+# docs/DOCKER_PRODUCTION_README.md and docs/github-actions.md.
 
 FROM python:3.11-slim-bookworm AS build
 

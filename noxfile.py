@@ -80,6 +80,38 @@ def api_contract(session: nox.Session) -> None:
     uv_run(session, "pytest", "-q", "tests/integration/api/test_api_contract.py", *session.posargs)
 
 
+API_CHECKS = Path("tools/api-checks")
+
+
+@nox.session
+def postman(session: nox.Session) -> None:
+    """The Postman collection (``ccgpt openapi postman``) run by newman (tools/api-checks,
+    pinned by its package-lock.json) against a live ``ccgpt serve`` on 127.0.0.1 with a seeded
+    workspace, an admin API key and a document: reports/postman/ (newman.json, the collection,
+    the requests left out and why). Needs Node 20+ and npm; about a minute."""
+    npm = shutil.which("npm")
+    if npm is None:
+        session.error("npm not found: the postman session needs Node 20+ and npm")
+    session.run(npm, "ci", "--prefix", str(API_CHECKS), "--no-audit", "--no-fund", external=True)
+    uv_run(session, "python", "scripts/ci/live_api.py", "postman", "--reports", str(REPORTS))
+
+
+@nox.session
+def dast(session: nox.Session) -> None:
+    """DAST: the schemathesis CLI against a LIVE ``ccgpt serve`` on 127.0.0.1 (not in-process)
+    with a seeded admin API key: no 5xx, only documented statuses and bodies; bounded examples
+    (``-- --max-examples N``, default 5), a fixed seed; JUnit in reports/dast/junit.xml."""
+    uv_run(
+        session,
+        "python",
+        "scripts/ci/live_api.py",
+        "dast",
+        "--reports",
+        str(REPORTS),
+        *session.posargs,
+    )
+
+
 @nox.session
 def faults(session: nox.Session) -> None:
     """A private PostgreSQL restarted and a private Redis wiped under load, against real

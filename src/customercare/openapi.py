@@ -81,6 +81,16 @@ EXTRA_STATUSES: dict[tuple[str, str], dict[int, str]] = {
         415: "the file type is not supported",
     },
     ("post", "/api/v1/documents/web"): {413: "a page is too large"},
+    # Found by the live DAST run (nox -s dast): conversations/handoff.py refuses these with 409.
+    ("post", "/api/v1/conversations/{conversation_id}/claim"): {
+        409: "the conversation is not waiting for an agent, or another agent holds it"
+    },
+    ("post", "/api/v1/conversations/{conversation_id}/agent-messages"): {
+        409: "the conversation is not handed off, or another agent holds it"
+    },
+    ("post", "/api/v1/conversations/{conversation_id}/resolve"): {
+        409: "the conversation is neither handed off nor assigned"
+    },
     ("patch", "/api/v1/workspace/members/{user_id}"): {409: "the last owner cannot be demoted"},
     ("delete", "/api/v1/workspace/members/{user_id}"): {409: "the last owner cannot be removed"},
     ("post", "/api/v1/workspace/leave"): {409: "the last owner cannot leave"},

@@ -36,7 +36,18 @@ except SystemExit:
     pass
 print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
-GROUPS = ["apikey", "backup", "bench", "db", "eval", "gates", "model", "user", "workspace"]
+GROUPS = [
+    "apikey",
+    "backup",
+    "bench",
+    "db",
+    "eval",
+    "gates",
+    "model",
+    "openapi",
+    "user",
+    "workspace",
+]
 COMMANDS = ["serve", "worker", "ingest", "search", "ask", "chat", "demo"]
 
 

@@ -13,6 +13,7 @@ from customercare.cli import (
     evaluate,
     gates,
     model,
+    openapi,
     status,
     user,
     workspace,
@@ -41,6 +42,7 @@ app.add_typer(backup.app, name="backup")
 app.add_typer(status.app, name="status")
 app.add_typer(deploy.app, name="deploy")
 app.command()(deploy.rollback)
+app.add_typer(openapi.app, name="openapi")
 app.command()(serve)
 app.command()(worker)
 app.command()(ingest)
