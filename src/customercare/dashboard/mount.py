@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from customercare.dashboard.inbox_router import router as inbox_router
 from customercare.dashboard.knowledge_router import router as knowledge_router
 from customercare.dashboard.render import STATIC, error_page, redirect
 from customercare.dashboard.router import router
@@ -27,6 +28,7 @@ class CachedStatic(StaticFiles):
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(knowledge_router)
+    app.include_router(inbox_router)
     app.mount("/app/static", CachedStatic(directory=STATIC), name="dashboard-static")
 
     @app.exception_handler(PageError)

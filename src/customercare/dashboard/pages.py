@@ -20,7 +20,10 @@ class Page:
     permission: Permission
 
 
-PAGES = (Page("knowledge", "Knowledge", "/app/knowledge", Permission.documents_read),)
+PAGES = (
+    Page("knowledge", "Knowledge", "/app/knowledge", Permission.documents_read),
+    Page("inbox", "Inbox", "/app/inbox", Permission.conversations_read),
+)
 
 
 def visible_pages(allowed: frozenset[Permission]) -> list[Page]:

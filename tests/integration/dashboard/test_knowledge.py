@@ -62,9 +62,7 @@ def test_reindex_and_delete_with_confirmation(
     detail = browser.get(f"/app/knowledge/{document['id']}")
     assert detail.status_code == 200
     assert "Re-index" in detail.text
-    reindexed = browser.post(
-        f"/app/knowledge/{document['id']}/reindex", data={"csrf_token": token}
-    )
+    reindexed = browser.post(f"/app/knowledge/{document['id']}/reindex", data={"csrf_token": token})
     assert reindexed.status_code == 303
     assert tenant.wait_until_done(document["id"])["version"] == document["version"] + 1
     asked = browser.post(f"/app/knowledge/{document['id']}/delete", data={"csrf_token": token})
