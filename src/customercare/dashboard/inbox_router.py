@@ -147,7 +147,9 @@ def _agent(session: Session, principal: Principal) -> conversations.Agent:
     return conversations.Agent(user_id=user.id, name=user.name)
 
 
-def _acting(browser: BrowserSession | None, csrf_token: str) -> tuple[BrowserSession, Principal]:
+def _acting(
+    browser: BrowserSession | None, csrf_token: str | None
+) -> tuple[BrowserSession, Principal]:
     person = signed_in(browser)
     browser_session.check_csrf(person, csrf_token)
     return person, person.require(Permission.conversations_write)
@@ -159,7 +161,7 @@ def claim(
     session: SessionDep,
     runtime: RuntimeDep,
     conversation_id: str,
-    csrf_token: CsrfField = "",
+    csrf_token: CsrfField = None,
     force: Annotated[str, Form()] = "",
 ) -> Response:
     _, principal = _acting(browser, csrf_token)
@@ -185,7 +187,7 @@ def reply(
     runtime: RuntimeDep,
     mailer: MailerDep,
     conversation_id: str,
-    csrf_token: CsrfField = "",
+    csrf_token: CsrfField = None,
     content: Annotated[str, Form()] = "",
 ) -> Response:
     person, principal = _acting(browser, csrf_token)
@@ -231,7 +233,7 @@ def resolve(
     session: SessionDep,
     runtime: RuntimeDep,
     conversation_id: str,
-    csrf_token: CsrfField = "",
+    csrf_token: CsrfField = None,
 ) -> Response:
     _, principal = _acting(browser, csrf_token)
     with as_page():

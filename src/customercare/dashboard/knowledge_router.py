@@ -63,7 +63,7 @@ def upload(
     browser: Browser,
     runtime: RuntimeDep,
     session: SessionDep,
-    csrf_token: CsrfField = "",
+    csrf_token: CsrfField = None,
     files: Annotated[list[UploadFile] | None, File()] = None,
     tags: Annotated[str, Form()] = "",
 ) -> Response:
@@ -132,7 +132,7 @@ def reindex(
     session: SessionDep,
     runtime: RuntimeDep,
     document_id: str,
-    csrf_token: CsrfField = "",
+    csrf_token: CsrfField = None,
 ) -> Response:
     person = signed_in(browser)
     browser_session.check_csrf(person, csrf_token)
@@ -155,7 +155,7 @@ def delete(
     runtime: RuntimeDep,
     ip: ClientIp,
     document_id: str,
-    csrf_token: CsrfField = "",
+    csrf_token: CsrfField = None,
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     """Without ``confirm=yes`` (the document page's button), a page asks to confirm first."""
@@ -188,7 +188,7 @@ def ask_question(
     browser: Browser,
     session: SessionDep,
     runtime: RuntimeDep,
-    csrf_token: CsrfField = "",
+    csrf_token: CsrfField = None,
     question: Annotated[str, Form()] = "",
 ) -> Response:
     """The passages search ranks for a question, as the bot retrieves them."""

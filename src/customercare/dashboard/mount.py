@@ -12,6 +12,7 @@ from customercare.dashboard.knowledge_router import router as knowledge_router
 from customercare.dashboard.render import STATIC, error_page, redirect
 from customercare.dashboard.router import router
 from customercare.dashboard.session import BrowserSession, PageError
+from customercare.dashboard.widget_router import router as widget_router
 
 __all__ = ["install"]
 
@@ -29,6 +30,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(knowledge_router)
     app.include_router(inbox_router)
+    app.include_router(widget_router)
     app.mount("/app/static", CachedStatic(directory=STATIC), name="dashboard-static")
 
     @app.exception_handler(PageError)

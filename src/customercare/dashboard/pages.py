@@ -23,6 +23,7 @@ class Page:
 PAGES = (
     Page("knowledge", "Knowledge", "/app/knowledge", Permission.documents_read),
     Page("inbox", "Inbox", "/app/inbox", Permission.conversations_read),
+    Page("widget", "Widget", "/app/widget", Permission.workspace_read),
 )
 
 

@@ -44,9 +44,9 @@ def sign_in(
     request: Request,
     runtime: RuntimeDep,
     ip: ClientIp,
-    csrf_token: CsrfField = "",
+    csrf_token: CsrfField = None,
     email: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
+    password: Annotated[str | None, Form()] = None,
 ) -> Response:
     browser_session.check_login_csrf(request, csrf_token)
     token = browser_session.login_csrf(request)
@@ -81,7 +81,7 @@ def sign_out(
     browser: Browser,
     session: SessionDep,
     ip: ClientIp,
-    csrf_token: CsrfField = "",
+    csrf_token: CsrfField = None,
 ) -> Response:
     if browser is not None:
         browser_session.check_csrf(browser, csrf_token)
@@ -97,7 +97,7 @@ def switch_workspace(
     request: Request,
     browser: Browser,
     settings: SettingsDep,
-    csrf_token: CsrfField = "",
+    csrf_token: CsrfField = None,
     workspace_id: Annotated[str, Form()] = "",
 ) -> Response:
     person = signed_in(browser)
@@ -117,7 +117,7 @@ def create_workspace(
     session: SessionDep,
     settings: SettingsDep,
     ip: ClientIp,
-    csrf_token: CsrfField = "",
+    csrf_token: CsrfField = None,
     name: Annotated[str, Form()] = "",
 ) -> Response:
     person = signed_in(browser)

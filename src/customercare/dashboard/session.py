@@ -117,7 +117,7 @@ def csrf_token(settings: Settings, session_id: str) -> str:
     return hmac.new(key, f"dashboard-csrf:{session_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def check_csrf(browser: BrowserSession, presented: str) -> None:
+def check_csrf(browser: BrowserSession, presented: str | None) -> None:
     if not presented or not hmac.compare_digest(presented, browser.csrf_token):
         raise PageError(403, "the form has expired or did not come from this site: reload it")
 
@@ -139,7 +139,7 @@ def set_login_csrf(request: Request, response: Response, value: str) -> None:
     )
 
 
-def check_login_csrf(request: Request, presented: str) -> None:
+def check_login_csrf(request: Request, presented: str | None) -> None:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not presented or not expected or not hmac.compare_digest(presented, expected):
         raise PageError(403, "the form has expired or did not come from this site: reload it")

@@ -26,7 +26,7 @@ def load_browser(
 
 
 Browser = Annotated[BrowserSession | None, Depends(load_browser)]
-CsrfField = Annotated[str, Form()]
+CsrfField = Annotated[str | None, Form()]
 
 
 def signed_in(browser: BrowserSession | None) -> BrowserSession:

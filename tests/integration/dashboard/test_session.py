@@ -19,6 +19,7 @@ from tests.integration.dashboard.conftest import csrf_of, sign_in_as
 from tests.support.tenancy_people import add_member, make_member, make_person
 
 PASSWORD = "Correct-horse-42"  # pragma: allowlist secret
+WRONG_PASSWORD = "Wrong-password-1"  # pragma: allowlist secret
 
 
 @pytest.fixture
@@ -109,7 +110,11 @@ def test_a_wrong_password_shows_the_error_not_a_500(
     token = sign_in_form(browser)
     response = browser.post(
         "/app/sign-in",
-        data={"csrf_token": token, "email": email, "password": "Wrong-password-1"},
+        data={
+            "csrf_token": token,
+            "email": email,
+            "password": WRONG_PASSWORD,
+        },
     )
     assert response.status_code == 401
     assert "invalid email or password" in response.text
