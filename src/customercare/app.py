@@ -18,6 +18,7 @@ from customercare.answers.openai_router import router as openai_router
 from customercare.answers.router import router as chat_router
 from customercare.bootstrap import build_runtime
 from customercare.conversations.router import router as conversations_router
+from customercare.dashboard.mount import install as install_dashboard
 from customercare.db.engine import unavailable_error
 from customercare.db.migrate import upgrade
 from customercare.errors import AppError, QueueUnavailable, RateLimited, ServiceUnavailable
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     _install_error_handlers(app)
     install_openapi(app)
     install_api_docs(app)
+    install_dashboard(app)
     return app
 
 

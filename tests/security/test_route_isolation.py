@@ -51,7 +51,32 @@ from customercare.tenancy.service import Principal
 from tests.support.tenancy_people import Person, make_member
 
 # Routes that deliberately do not use ``authorize``: (method, path) -> why that is safe.
+# The dashboard's pages: the session cookie is the credential; every page resolves the principal
+# with deps.resolve_principal and checks its permission (BrowserSession.require); tenant
+# isolation per page: tests/integration/dashboard.
+DASHBOARD = "dashboard page: cookie session, deps.resolve_principal + BrowserSession.require"
 PUBLIC_ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/app"): DASHBOARD,
+    ("GET", "/app/sign-in"): DASHBOARD,
+    ("POST", "/app/sign-in"): DASHBOARD,
+    ("POST", "/app/sign-out"): DASHBOARD,
+    ("POST", "/app/workspace"): DASHBOARD,
+    ("POST", "/app/workspaces"): DASHBOARD,
+    ("GET", "/app/knowledge"): DASHBOARD,
+    ("POST", "/app/knowledge/upload"): DASHBOARD,
+    ("GET", "/app/knowledge/{document_id}"): DASHBOARD,
+    ("POST", "/app/knowledge/{document_id}/reindex"): DASHBOARD,
+    ("POST", "/app/knowledge/{document_id}/delete"): DASHBOARD,
+    ("POST", "/app/knowledge/test"): DASHBOARD,
+    ("GET", "/app/inbox"): DASHBOARD,
+    ("GET", "/app/inbox/queue"): DASHBOARD,
+    ("GET", "/app/inbox/events"): DASHBOARD,
+    ("GET", "/app/inbox/{conversation_id}"): DASHBOARD,
+    ("POST", "/app/inbox/{conversation_id}/claim"): DASHBOARD,
+    ("POST", "/app/inbox/{conversation_id}/reply"): DASHBOARD,
+    ("POST", "/app/inbox/{conversation_id}/resolve"): DASHBOARD,
+    ("GET", "/app/widget"): DASHBOARD,
+    ("WEBSOCKET", "/app/static"): DASHBOARD,
     ("GET", "/healthz"): "liveness probe, no data",
     ("GET", "/readyz"): "readiness probe, no data",
     ("GET", "/openapi.json"): "API description, no data",

@@ -23,7 +23,19 @@ FOUNDATION = {"settings", "errors", "ids", "db", "observability"}
 # Entry points wire the domains together and may reach anything.
 # (http_edge: the middleware every request passes through before any router.)
 # (sweeps: background repairs an entry point starts, over several domains' faces.)
-ENTRY = {"app", "bootstrap", "runtime", "deps", "http_edge", "cli", "evaluation", "demo", "sweeps"}
+# (dashboard: the server-rendered UI, HTML routers over the domains' faces like the API's.)
+ENTRY = {
+    "app",
+    "bootstrap",
+    "runtime",
+    "deps",
+    "http_edge",
+    "cli",
+    "evaluation",
+    "demo",
+    "sweeps",
+    "dashboard",
+}
 # Imports inside functions that keep an optional or heavy dependency off the import path.
 LAZY_IMPORTS = {
     ("customercare.bootstrap", "customercare.jobs.redis_queue"),  # dramatiq: Redis only
