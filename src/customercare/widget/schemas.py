@@ -8,11 +8,13 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
     HttpUrl,
     StringConstraints,
+    TypeAdapter,
 )
 
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(str.lower)]
@@ -22,8 +24,16 @@ MAX_SUGGESTED_QUESTIONS = 6
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
-def _http_url(value: HttpUrl | None) -> str | None:
-    return None if value is None else str(value)
+_HTTP_URL = TypeAdapter(HttpUrl)
+
+
+def _http_url(value: object) -> object:
+    """An http(s) URL, kept as text: a URL type in the model would not serialize back as
+    the text stored and shown."""
+    return None if value is None else str(_HTTP_URL.validate_python(value))
+
+
+HttpUrlText = Annotated[str | None, BeforeValidator(_http_url)]
 
 
 class WidgetSettingsPublic(BaseModel):
@@ -51,9 +61,7 @@ class WidgetSettingsUpdate(BaseModel):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
     greeting: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
     suggested_questions: list[Question] = Field(max_length=MAX_SUGGESTED_QUESTIONS)
-    logo_url: Annotated[HttpUrl | None, AfterValidator(_http_url)] = Field(
-        max_length=2048, default=None
-    )
+    logo_url: HttpUrlText = Field(max_length=2048, default=None)
     primary_color: Color
     text_color: Color
     position: Position
@@ -78,9 +86,7 @@ class VisitorCreate(BaseModel):
     user_hash: Annotated[str, StringConstraints(max_length=128)] | None = None
     email: EmailStr | None = None
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    page_url: Annotated[HttpUrl | None, AfterValidator(_http_url)] = Field(
-        max_length=2048, default=None
-    )
+    page_url: HttpUrlText = Field(max_length=2048, default=None)
 
 
 class VisitorCreated(BaseModel):

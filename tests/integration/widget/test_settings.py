@@ -143,3 +143,17 @@ def test_identity_secret_is_shown_once_and_needed_for_verified_visitors(site: Si
         site.client.post("/api/v1/widget/identity-secret", headers=pk(site, ORIGIN)).status_code
         == 403
     )
+
+
+def test_a_logo_url_is_stored_and_read_back_as_given(site: Site) -> None:
+    """Found by the live API fuzzing: a logo URL made the PUT answer 500 (a URL type that
+    did not serialize back as text)."""
+    logo = "https://cdn.shop.example/brand/logo.png"
+    response = site.client.put(SETTINGS, headers=site.admin, json=settings_body(logo_url=logo))
+    assert response.status_code == 200, response.text
+    assert response.json()["logo_url"] == logo
+    assert site.client.get(SETTINGS, headers=site.admin).json()["logo_url"] == logo
+    bad = site.client.put(
+        SETTINGS, headers=site.admin, json=settings_body(logo_url="javascript:alert(1)")
+    )
+    assert bad.status_code == 422
