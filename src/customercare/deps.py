@@ -25,6 +25,7 @@ from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy.orm import Session
 
 from customercare.accounts import service as accounts
+from customercare.conversations import service as conversations
 from customercare.db.engine import transaction
 from customercare.errors import AuthenticationError, PermissionDenied
 from customercare.http_edge.client_ip import client_ip
@@ -225,3 +226,12 @@ def signed_in_user(request: Request, session: SessionDep, settings: SettingsDep)
 
 CurrentIdentity = Annotated[accounts.Identity, Depends(current_identity)]
 CurrentUser = Annotated[SignedInUser, Depends(signed_in_user)]
+
+
+def acting_agent(session: Session, principal: Principal) -> conversations.Agent:
+    """Who replies in a live handoff: a member under their name, an API key as "Support"
+    (no user). The API and the dashboard's inbox both ask here."""
+    if principal.user_id is None:
+        return conversations.Agent(user_id=None, name="")
+    user = accounts.get_user_or_raise(session, user_id=principal.user_id)
+    return conversations.Agent(user_id=user.id, name=user.name)

@@ -8,9 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
 
-from customercare.accounts import service as accounts
 from customercare.conversations import service
 from customercare.conversations.schemas import (
     AgentMessageCreate,
@@ -33,11 +31,11 @@ from customercare.deps import (
     MailerDep,
     RuntimeDep,
     SessionDep,
+    acting_agent,
 )
 from customercare.errors import NotFoundError
 from customercare.live import service as live
 from customercare.tenancy import service as tenancy
-from customercare.tenancy.service import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
 
@@ -148,14 +146,6 @@ def list_tickets(
 # --- The live handoff (agents: conversations:write; the streams: conversations:read) ---
 
 
-def _agent(session: Session, principal: Principal) -> service.Agent:
-    """A member acts under their name; an API key as "Support" (no user)."""
-    if principal.user_id is None:
-        return service.Agent(user_id=None, name="")
-    user = accounts.get_user_or_raise(session, user_id=principal.user_id)
-    return service.Agent(user_id=user.id, name=user.name)
-
-
 def _detail(conversation: service.Conversation) -> ConversationPublic:
     return ConversationPublic.model_validate(conversation)
 
@@ -175,7 +165,7 @@ def claim_conversation(
         session,
         live=runtime.live,
         conversation=conversation,
-        agent=_agent(session, principal),
+        agent=acting_agent(session, principal),
         force=body.force if body else False,
     )
     return _detail(conversation)
@@ -197,7 +187,7 @@ def post_agent_message(
         session,
         live=runtime.live,
         conversation=conversation,
-        agent=_agent(session, principal),
+        agent=acting_agent(session, principal),
         content=body.content,
     )
     workspace = tenancy.get_workspace_or_raise(session, workspace_id=principal.workspace_id)

@@ -14,13 +14,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from customercare.accounts import service as accounts
 from customercare.conversations import service as conversations
 from customercare.dashboard import session as browser_session
 from customercare.dashboard.render import finish, page, redirect
 from customercare.dashboard.session import BrowserSession, PageError
 from customercare.dashboard.web import Browser, CsrfField, as_page, signed_in
-from customercare.deps import MailerDep, RuntimeDep, SessionDep, SettingsDep
+from customercare.deps import MailerDep, RuntimeDep, SessionDep, SettingsDep, acting_agent
 from customercare.live import service as live
 from customercare.tenancy import service as tenancy
 from customercare.tenancy.service import Permission, Principal
@@ -142,11 +141,6 @@ def _transcript(
     )
 
 
-def _agent(session: Session, principal: Principal) -> conversations.Agent:
-    user = accounts.get_user_or_raise(session, user_id=principal.user_id or "")
-    return conversations.Agent(user_id=user.id, name=user.name)
-
-
 def _acting(
     browser: BrowserSession | None, csrf_token: str | None
 ) -> tuple[BrowserSession, Principal]:
@@ -173,7 +167,7 @@ def claim(
             session,
             live=runtime.live,
             conversation=conversation,
-            agent=_agent(session, principal),
+            agent=acting_agent(session, principal),
             force=force == "yes",
         )
     return redirect(f"/app/inbox/{conversation_id}")
@@ -211,7 +205,7 @@ def reply(
             session,
             live=runtime.live,
             conversation=conversation,
-            agent=_agent(session, principal),
+            agent=acting_agent(session, principal),
             content=text,
         )
         workspace = tenancy.get_workspace_or_raise(session, workspace_id=principal.workspace_id)
